@@ -1,0 +1,61 @@
+package awsapi
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Credential is what a request says about its signer: the access key and the
+// scope (date, region, service) of its SigV4 signature.
+type Credential struct {
+	AccessKey string
+	Date      string
+	Region    string
+	Service   string
+}
+
+// ParseCredential extracts the credential of a SigV4-signed request, from
+// its Authorization header or, for a presigned URL, its query string. ok is
+// false if the request carries no well-formed SigV4 credential.
+func ParseCredential(r *http.Request) (Credential, bool) {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		return ParseAuthorization(auth)
+	}
+	if r.URL != nil {
+		if c := r.URL.Query().Get("X-Amz-Credential"); c != "" {
+			return parseScope(c)
+		}
+	}
+	return Credential{}, false
+}
+
+// ParseAuthorization parses an Authorization header such as
+// "AWS4-HMAC-SHA256 Credential=AKID/20261122/us-east-1/lambda/aws4_request,
+// SignedHeaders=host;x-amz-date, Signature=…".
+func ParseAuthorization(h string) (Credential, bool) {
+	alg, rest, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || (alg != "AWS4-HMAC-SHA256" && alg != "AWS4-ECDSA-P256-SHA256") {
+		return Credential{}, false
+	}
+	for _, part := range strings.Split(rest, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok && k == "Credential" {
+			return parseScope(v)
+		}
+	}
+	return Credential{}, false
+}
+
+// parseScope parses "AKID/DATE/REGION/SERVICE/aws4_request"; the value may
+// be URL-escaped, as in a presigned query string.
+func parseScope(s string) (Credential, bool) {
+	if u, err := url.QueryUnescape(s); err == nil {
+		s = u
+	}
+	parts := strings.Split(s, "/")
+	if len(parts) != 5 || parts[4] != "aws4_request" || parts[0] == "" || parts[3] == "" {
+		return Credential{}, false
+	}
+	return Credential{AccessKey: parts[0], Date: parts[1], Region: parts[2], Service: parts[3]}, true
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/eddyserverless/eddy/awsapi"
+	"github.com/eddyserverless/eddy/engine"
+	"github.com/eddyserverless/eddy/functions"
+	"github.com/eddyserverless/eddy/invoke"
+	"github.com/eddyserverless/eddy/logs"
+	"github.com/eddyserverless/eddy/runtime"
+)
+
+// Config is the server's configuration, as `eddy serve` flags set it.
+type Config struct {
+	Host       string
+	Port       int // 0 picks a free port
+	DataDir    string
+	NATSURL    string
+	SyncAlways bool
+	Replicas   int
+	AccountID  string
+	Region     string
+	// MaxInstances caps the instances of one function; IdleTimeout reaps
+	// unused instances.
+	MaxInstances int
+	IdleTimeout  time.Duration
+	// ShutdownTimeout bounds how long in-flight invocations may run on
+	// shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// Main is a running eddy server: every service, wired. The end-to-end tests
+// start this same Main on port 0.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	Engine    *engine.Engine
+	Functions *functions.Service
+	Logs      *logs.Store
+	Runtime   *runtime.Manager
+	Invoker   *invoke.Service
+	API       *awsapi.Handler
+
+	ln   net.Listener
+	http *http.Server
+	done chan error
+}
+
+// NewMain returns a server for cfg with defaults filled in.
+func NewMain(cfg Config, logger *slog.Logger) *Main {
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = ".eddy"
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "000000000000"
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Main{Config: cfg, Logger: logger}
+}
+
+// Run opens the engine and every service and starts serving. It returns once
+// the server accepts requests.
+func (m *Main) Run(ctx context.Context) (err error) {
+	cfg := m.Config
+	defer func() {
+		if err != nil {
+			_ = m.Close(context.Background())
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	// Listen first: functions need the address in their environment.
+	m.ln, err = net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	m.Engine = engine.New(engine.Config{
+		DataDir: cfg.DataDir, URL: cfg.NATSURL, SyncAlways: cfg.SyncAlways, Replicas: cfg.Replicas, Logger: m.Logger,
+	})
+	if err := m.Engine.Open(ctx); err != nil {
+		return err
+	}
+	m.Functions = functions.NewService(m.Engine, cfg.AccountID, m.Logger)
+	if err := m.Functions.Open(ctx); err != nil {
+		return err
+	}
+	m.Logs = logs.NewStore(logs.Config{Engine: m.Engine, Logger: m.Logger})
+	if err := m.Logs.Open(ctx); err != nil {
+		return err
+	}
+	m.Runtime = runtime.New(runtime.Config{
+		Code: m.Functions, Logs: m.Logs, Dir: filepath.Join(cfg.DataDir, "cache"),
+		Endpoint: m.URL, MaxInstancesPerFunction: cfg.MaxInstances, IdleTimeout: cfg.IdleTimeout,
+		Logger: m.Logger,
+	})
+	m.Runtime.Start()
+	m.Invoker = invoke.NewService(m.Functions, m.Runtime, m.Engine, m.Logger)
+	if err := m.Invoker.Open(ctx); err != nil {
+		return err
+	}
+	if err := m.Invoker.Start(ctx); err != nil {
+		return err
+	}
+	m.API = &awsapi.Handler{
+		Functions: m.Functions, Code: m.Functions, Invoker: m.Invoker, Logs: m.Logs,
+		Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
+		Health: func(context.Context) map[string]any {
+			return map[string]any{"engine": map[bool]string{true: "embedded", false: "external"}[m.Engine.Embedded()]}
+		},
+	}
+	m.http = &http.Server{Handler: m.API, ReadHeaderTimeout: 30 * time.Second}
+	m.done = make(chan error, 1)
+	go func() { m.done <- m.http.Serve(m.ln) }()
+	m.Logger.Info("eddy serving", "address", m.URL(), "data", cfg.DataDir, "engine", map[bool]string{true: "embedded", false: cfg.NATSURL}[cfg.NATSURL == ""])
+	return nil
+}
+
+// URL is the server's base address.
+func (m *Main) URL() string {
+	if m.ln == nil {
+		return ""
+	}
+	return "http://" + m.ln.Addr().String()
+}
+
+// Close shuts down gracefully: it stops accepting requests, lets invocations
+// under way finish (bounded by ShutdownTimeout), stops instances and closes
+// the engine. Safe twice.
+func (m *Main) Close(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, m.Config.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if m.http != nil {
+		if err := m.http.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		if err := <-m.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+		m.http = nil
+	} else if m.ln != nil {
+		_ = m.ln.Close()
+	}
+	if m.Invoker != nil {
+		errs = append(errs, m.Invoker.Close())
+	}
+	if m.Runtime != nil {
+		errs = append(errs, m.Runtime.Close(ctx))
+	}
+	if m.Logs != nil {
+		errs = append(errs, m.Logs.Close())
+	}
+	if m.Functions != nil {
+		errs = append(errs, m.Functions.Close())
+	}
+	if m.Engine != nil {
+		errs = append(errs, m.Engine.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,31 @@
+package engine
+
+import (
+	"encoding/base32"
+	"strings"
+)
+
+// keyEncoding is base32hex without padding, lower case: its alphabet is
+// valid in KV keys and subject tokens and it keeps the byte order of its input.
+var keyEncoding = base32.HexEncoding.WithPadding(base32.NoPadding)
+
+// EncodeKey turns an arbitrary string into one KV key or subject token that
+// sorts as the string does. The empty string becomes "-".
+func EncodeKey(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return strings.ToLower(keyEncoding.EncodeToString([]byte(s)))
+}
+
+// DecodeKey reverses EncodeKey. ok is false if k is not an encoded key.
+func DecodeKey(k string) (string, bool) {
+	if k == "-" {
+		return "", true
+	}
+	b, err := keyEncoding.DecodeString(strings.ToUpper(k))
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
+}

@@ -1,0 +1,74 @@
+package eddy
+
+import "context"
+
+// LogEvent is one line of a log stream. Times are Unix milliseconds.
+type LogEvent struct {
+	Timestamp     int64  `json:"timestamp"`
+	Message       string `json:"message"`
+	IngestionTime int64  `json:"ingestionTime,omitempty"`
+	// StreamName is set on events returned by FilterLogEvents.
+	StreamName string `json:"logStreamName,omitempty"`
+	// EventID is a stable, unique id of the event within its group.
+	EventID string `json:"eventId,omitempty"`
+}
+
+// LogGroup describes a log group.
+type LogGroup struct {
+	Name            string
+	CreationTime    int64
+	RetentionInDays int
+	StoredBytes     int64
+}
+
+// LogStream describes a log stream of a group.
+type LogStream struct {
+	Name                string
+	CreationTime        int64
+	FirstEventTimestamp int64
+	LastEventTimestamp  int64
+	LastIngestionTime   int64
+	StoredBytes         int64
+}
+
+// LogWriter accepts log events. The runtime writes every instance's output
+// through it; WriteLogs must not block for long, since it is called on the
+// invocation path.
+type LogWriter interface {
+	// WriteLogs appends events to the stream, creating the group and stream
+	// if they do not exist.
+	WriteLogs(ctx context.Context, group, stream string, events []LogEvent) error
+}
+
+// LogQuery selects events of one group for GetLogEvents and FilterLogEvents.
+type LogQuery struct {
+	Group   string
+	Streams []string // empty: every stream of the group
+	// StreamPrefix selects streams whose name starts with it.
+	StreamPrefix string
+	StartTime    int64 // inclusive, 0 for none
+	EndTime      int64 // exclusive, 0 for none
+	// Pattern is a CloudWatch Logs filter pattern; "" matches every event.
+	Pattern string
+	Limit   int
+	// NextToken continues an earlier query.
+	NextToken string
+	// FromHead reads oldest first (the default for FilterLogEvents);
+	// GetLogEvents reads newest first unless it is set.
+	FromHead bool
+}
+
+// LogService stores and serves the logs of functions, as CloudWatch Logs does.
+type LogService interface {
+	LogWriter
+	CreateLogGroup(ctx context.Context, group string) error
+	CreateLogStream(ctx context.Context, group, stream string) error
+	DeleteLogGroup(ctx context.Context, group string) error
+	DescribeLogGroups(ctx context.Context, prefix, nextToken string, limit int) ([]LogGroup, string, error)
+	DescribeLogStreams(ctx context.Context, group, prefix, nextToken string, limit int, descending bool) ([]LogStream, string, error)
+	// GetLogEvents reads one stream (q.Streams[0]). It returns the events and
+	// the forward and backward tokens.
+	GetLogEvents(ctx context.Context, q *LogQuery) (events []LogEvent, forward, backward string, err error)
+	// FilterLogEvents reads the group, oldest first, matching q.Pattern.
+	FilterLogEvents(ctx context.Context, q *LogQuery) ([]LogEvent, string, error)
+}
