@@ -12,17 +12,17 @@ import (
 // Error codes. They say what went wrong in eddy's terms; the AWS edge maps
 // each one to the status and error code a client of each AWS protocol expects.
 const (
-	ECONFLICT  = "conflict"      // the resource exists or is in a conflicting state
-	EINTERNAL  = "internal"      // a fault in eddy; the client sees a generic message
-	EINVALID   = "invalid"       // a request parameter is not acceptable
-	EMALFORMED = "malformed"     // the request body could not be parsed
-	ENOTFOUND  = "not_found"     // the named resource does not exist
-	ETOOLARGE  = "too_large"     // a request or payload is over a limit
-	ETHROTTLED = "throttled"     // a concurrency or rate limit was reached
-	EVALIDATE  = "validation"    // a member failed its model constraint (pattern, length, range)
-	EUNSUPPORT = "unsupported"   // valid in AWS but not provided by eddy
-	EPRECOND   = "precondition"  // a revision or other precondition did not hold
-	EUNAVAIL   = "not_ready"     // the resource exists but cannot serve yet
+	ECONFLICT  = "conflict"     // the resource exists or is in a conflicting state
+	EINTERNAL  = "internal"     // a fault in eddy; the client sees a generic message
+	EINVALID   = "invalid"      // a request parameter is not acceptable
+	EMALFORMED = "malformed"    // the request body could not be parsed
+	ENOTFOUND  = "not_found"    // the named resource does not exist
+	ETOOLARGE  = "too_large"    // a request or payload is over a limit
+	ETHROTTLED = "throttled"    // a concurrency or rate limit was reached
+	EVALIDATE  = "validation"   // a member failed its model constraint (pattern, length, range)
+	EUNSUPPORT = "unsupported"  // valid in AWS but not provided by eddy
+	EPRECOND   = "precondition" // a revision or other precondition did not hold
+	EUNAVAIL   = "not_ready"    // the resource exists but cannot serve yet
 )
 
 // Error is the one error type of eddy. Code is one of the E* constants;

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"encoding/json"
+	"io"
 	"math"
 	"regexp"
 	"strconv"
@@ -90,7 +91,7 @@ func (s *subject) json() (any, bool) {
 		d.UseNumber()
 		if err := d.Decode(&s.doc); err == nil {
 			// Only one JSON value, optionally surrounded by white space.
-			if _, err := d.Token(); err != nil {
+			if _, err := d.Token(); err == io.EOF {
 				s.jsonOK = true
 			}
 		}

@@ -658,3 +658,64 @@ func TestLargeEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestInterleavedStreams(t *testing.T) {
+	s := MustStore(t, MustEngine(t, t.TempDir()))
+	ctx := context.Background()
+	const n = 6000
+	for i := range n {
+		MustWrite(t, s, "g", "one", eddy.LogEvent{Timestamp: base + int64(i), Message: fmt.Sprintf("one %d", i)})
+		MustWrite(t, s, "g", "two", eddy.LogEvent{Timestamp: base + int64(i), Message: fmt.Sprintf("two %d", i)})
+	}
+	MustWrite(t, s, "other", "one", eddy.LogEvent{Timestamp: base, Message: "other"})
+	forward := waitCount(t, s, eddy.LogQuery{Group: "g", Streams: []string{"one"}}, n)
+
+	// Backward in pages of 7 from the newest gives the same events.
+	q := eddy.LogQuery{Group: "g", Streams: []string{"one"}, Limit: 7}
+	var got []eddy.LogEvent
+	for calls := 0; ; calls++ {
+		if calls > n {
+			t.Fatal("backward paging does not end")
+		}
+		evs, _, bwd, err := s.GetLogEvents(ctx, &q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 0 {
+			break
+		}
+		got = append(slices.Clone(evs), got...)
+		q.NextToken = bwd
+	}
+	if !slices.EqualFunc(got, forward, func(a, b eddy.LogEvent) bool { return a.EventID == b.EventID && a.Message == b.Message }) {
+		t.Fatalf("backward: got %d events, want %d", len(got), len(forward))
+	}
+
+	// A pattern that matches nothing pages through the group with bounded
+	// work per call, then ends.
+	pq := eddy.LogQuery{Group: "g", Pattern: "nothing"}
+	pages := 0
+	for {
+		evs, next, err := s.FilterLogEvents(ctx, &pq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 0 {
+			t.Fatalf("got %d events, want none", len(evs))
+		}
+		pages++
+		if next == "" {
+			break
+		}
+		pq.NextToken = next
+	}
+	if pages < 2 {
+		t.Fatalf("got %d pages, want at least 2", pages)
+	}
+
+	// The last event of each stream, by pattern.
+	last := filterAll(t, s, eddy.LogQuery{Group: "g", Pattern: fmt.Sprintf(`"%d"`, n-1)})
+	if len(last) != 2 || last[0].StreamName != "one" || last[1].StreamName != "two" {
+		t.Fatalf("got %v", last)
+	}
+}

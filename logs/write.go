@@ -154,8 +154,10 @@ func encodeEvent(ts int64, msg string) []byte {
 		if len(out) <= maxMessageBytes {
 			return out
 		}
-		// Each byte of msg takes at least one byte of JSON.
-		msg = truncate(msg, len(msg)-(len(out)-maxMessageBytes))
+		// Shrink in proportion; the loop settles it where escapes are
+		// unevenly spread.
+		n := int(int64(len(msg)) * (maxMessageBytes - 64) / int64(len(out)))
+		msg = truncate(msg, min(n, len(msg)-1))
 	}
 }
 

@@ -47,10 +47,8 @@ func handle(ctx context.Context, event json.RawMessage) (any, error) {
 	case "exit":
 		os.Exit(3)
 	case "sleep":
-		select {
-		case <-time.After(time.Duration(c.MS) * time.Millisecond):
-		case <-ctx.Done():
-		}
+		// Deliberately deaf to the deadline: this is how a timeout is tested.
+		time.Sleep(time.Duration(c.MS) * time.Millisecond)
 		return map[string]any{"slept": c.MS}, nil
 	case "whoami":
 		lc, _ := lambdacontext.FromContext(ctx)

@@ -40,4 +40,3 @@ func (c *clientFlags) lambda() *lambda.Client {
 func (c *clientFlags) logs() *cloudwatchlogs.Client {
 	return cloudwatchlogs.NewFromConfig(c.config())
 }
-
