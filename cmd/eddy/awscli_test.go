@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestAWSCLI creates and invokes a function with the aws CLI, as the README's
+// walk-through does. CI sets EDDY_REQUIRE_AWSCLI=1 so that a missing CLI fails
+// instead of skipping.
+func TestAWSCLI(t *testing.T) {
+	awsPath, err := exec.LookPath("aws")
+	if err != nil {
+		if os.Getenv("EDDY_REQUIRE_AWSCLI") == "1" {
+			t.Fatal("the aws CLI is not installed")
+		}
+		t.Skip("the aws CLI is not installed")
+	}
+	m := MustStartMain(t, Config{})
+	dir := t.TempDir()
+	zipPath := filepath.Join(dir, "function.zip")
+	if err := os.WriteFile(zipPath, MustEchoZip(t, "1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(awsPath, append([]string{"--endpoint-url", m.URL(), "--output", "json"}, args...)...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
+			"AWS_DEFAULT_REGION=us-east-1", "HOME="+home, "AWS_CONFIG_FILE="+filepath.Join(home, "none"),
+			"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"), "AWS_PAGER=")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	version := run("--version")
+	t.Logf("using %s", strings.TrimSpace(version))
+
+	created := run("lambda", "create-function", "--function-name", "cli-echo", "--runtime", "provided.al2023",
+		"--handler", "bootstrap", "--role", testRole, "--zip-file", "fileb://"+zipPath)
+	var cfg map[string]any
+	if err := json.Unmarshal([]byte(created), &cfg); err != nil {
+		t.Fatalf("create-function output %q: %v", created, err)
+	}
+	if cfg["FunctionName"] != "cli-echo" || cfg["State"] != "Active" {
+		t.Fatalf("create-function: got %v", cfg)
+	}
+
+	args := []string{"lambda", "invoke", "--function-name", "cli-echo", "--payload", `{"from":"the aws cli"}`, "--log-type", "Tail"}
+	if strings.HasPrefix(version, "aws-cli/2") {
+		args = append(args, "--cli-binary-format", "raw-in-base64-out")
+	}
+	outFile := filepath.Join(dir, "response.json")
+	invoked := run(append(args, outFile)...)
+	var meta map[string]any
+	if err := json.Unmarshal([]byte(invoked), &meta); err != nil {
+		t.Fatalf("invoke output %q: %v", invoked, err)
+	}
+	if meta["StatusCode"] != float64(200) || meta["ExecutedVersion"] != "$LATEST" || meta["LogResult"] == nil {
+		t.Fatalf("invoke: got %v", meta)
+	}
+	body, err := os.ReadFile(outFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(body) != `{"from":"the aws cli"}` {
+		t.Fatalf("invoke response: got %s", body)
+	}
+	listed := run("lambda", "list-functions")
+	mustContain(t, listed, `"cli-echo"`)
+	run("lambda", "delete-function", "--function-name", "cli-echo")
+}
