@@ -24,7 +24,10 @@ var (
 // ParseFunctionRef parses a FunctionName member as Lambda does. member is the
 // request member's name, used in the message of a validation error.
 func ParseFunctionRef(s, member string) (FunctionRef, error) {
-	if len(s) < 1 || len(s) > 140 {
+	if len(s) < 1 {
+		return FunctionRef{}, validationError(s, member, "Member must have length greater than or equal to 1")
+	}
+	if len(s) > 140 {
 		return FunctionRef{}, validationError(s, member, "Member must have length less than or equal to 140")
 	}
 	m := functionRefPattern.FindStringSubmatch(s)
@@ -38,10 +41,17 @@ func ParseFunctionRef(s, member string) (FunctionRef, error) {
 		Region:    strings.TrimSuffix(m[3], ":"),
 		Account:   strings.TrimSuffix(m[8], ":"),
 	}
-	// A bare "NAME:QUALIFIER" is a qualified name; "ACCOUNT:NAME" without
-	// "function:" is not a form Lambda accepts.
-	if m[1] == "" && m[9] == "" && ref.Account != "" {
-		return FunctionRef{}, validationError(s, member, "Member must satisfy regular expression pattern: function name or ARN")
+	// Without "arn:", the only prefixed form is the partial ARN
+	// ACCOUNT:function:NAME[:QUALIFIER]. Anything else is NAME[:QUALIFIER],
+	// even where the pattern could read NAME as a region, an account or
+	// "function:" (functions may be called "us-east-1", "123456789012" or
+	// "function"); more colons than that are not a form Lambda accepts.
+	if m[1] == "" && (m[3] != "" || m[8] == "" || m[9] == "") {
+		name, qualifier, _ := strings.Cut(s, ":")
+		if strings.Contains(qualifier, ":") {
+			return FunctionRef{}, validationError(s, member, "Member must satisfy regular expression pattern: function name or ARN")
+		}
+		ref = FunctionRef{Name: name, Qualifier: qualifier}
 	}
 	if m[1] != "" && (ref.Region == "" || ref.Account == "" || m[9] == "") {
 		return FunctionRef{}, validationError(s, member, "Member must satisfy regular expression pattern: function name or ARN")

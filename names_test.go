@@ -69,7 +69,6 @@ func TestParseFunctionRefRejects(t *testing.T) {
 		{"a b", "regular expression pattern"},
 		{"a/b", "regular expression pattern"},
 		{"a!", "regular expression pattern"},
-		{"a.b", "regular expression pattern"},
 		{"my-function:", "regular expression pattern"},
 		{"my-function:v1:", "regular expression pattern"},
 		{":v1", "regular expression pattern"},

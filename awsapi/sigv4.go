@@ -23,8 +23,9 @@ func ParseCredential(r *http.Request) (Credential, bool) {
 		return ParseAuthorization(auth)
 	}
 	if r.URL != nil {
-		if c := r.URL.Query().Get("X-Amz-Credential"); c != "" {
-			return parseScope(c)
+		q := r.URL.Query()
+		if c := q.Get("X-Amz-Credential"); c != "" {
+			return parseScope(c, q.Get("X-Amz-Algorithm") == sigV4a)
 		}
 	}
 	return Credential{}, false
@@ -35,25 +36,33 @@ func ParseCredential(r *http.Request) (Credential, bool) {
 // SignedHeaders=host;x-amz-date, Signature=…".
 func ParseAuthorization(h string) (Credential, bool) {
 	alg, rest, ok := strings.Cut(strings.TrimSpace(h), " ")
-	if !ok || (alg != "AWS4-HMAC-SHA256" && alg != "AWS4-ECDSA-P256-SHA256") {
+	if !ok || (alg != "AWS4-HMAC-SHA256" && alg != sigV4a) {
 		return Credential{}, false
 	}
 	for _, part := range strings.Split(rest, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if ok && k == "Credential" {
-			return parseScope(v)
+			return parseScope(v, alg == sigV4a)
 		}
 	}
 	return Credential{}, false
 }
 
-// parseScope parses "AKID/DATE/REGION/SERVICE/aws4_request"; the value may
-// be URL-escaped, as in a presigned query string.
-func parseScope(s string) (Credential, bool) {
+// sigV4a is the algorithm of SigV4a, whose scope has no region: the
+// request names its regions in X-Amz-Region-Set instead.
+const sigV4a = "AWS4-ECDSA-P256-SHA256"
+
+// parseScope parses "AKID/DATE/REGION/SERVICE/aws4_request", or
+// "AKID/DATE/SERVICE/aws4_request" for SigV4a; the value may be URL-escaped,
+// as in a presigned query string.
+func parseScope(s string, sigv4a bool) (Credential, bool) {
 	if u, err := url.QueryUnescape(s); err == nil {
 		s = u
 	}
 	parts := strings.Split(s, "/")
+	if sigv4a && len(parts) == 4 {
+		parts = []string{parts[0], parts[1], "", parts[2], parts[3]}
+	}
 	if len(parts) != 5 || parts[4] != "aws4_request" || parts[0] == "" || parts[3] == "" {
 		return Credential{}, false
 	}

@@ -17,9 +17,9 @@ import (
 
 // Latency summarises a set of timings.
 type Latency struct {
-	N                   int // successful requests timed
-	P50, P90, P99, Max  time.Duration
-	Errors              int // requests that failed (not timed)
+	N                  int // successful requests timed
+	P50, P90, P99, Max time.Duration
+	Errors             int // requests that failed (not timed)
 }
 
 // Summarize returns the percentiles of ds. ds is not modified.

@@ -24,7 +24,10 @@ func DecodeKey(k string) (string, bool) {
 		return "", true
 	}
 	b, err := keyEncoding.DecodeString(strings.ToUpper(k))
-	if err != nil {
+	// The decoder also takes upper case, stray trailing bits ("c5" for "c4")
+	// and lengths base32 never writes ("c"); only EncodeKey's own output is
+	// a key, so that each string has one key.
+	if err != nil || len(b) == 0 || EncodeKey(string(b)) != k {
 		return "", false
 	}
 	return string(b), true

@@ -50,6 +50,47 @@ func cleanEntryName(name string) (string, bool) {
 	return clean, true
 }
 
+// checkNames checks the entry names of a zip as a whole, before anything is
+// unpacked: every entry inside the package directory, no two files or links
+// with one name, and no entry below a file or a symbolic link (a path
+// through a link an entry planted could lead anywhere). It returns the
+// names of the symbolic links, which linkInside needs.
+func checkNames(files []*zip.File) (links map[string]bool, ok bool) {
+	const dir, file, symlink = 1, 2, 3
+	kinds := make(map[string]int, len(files))
+	for _, f := range files {
+		name, ok := cleanEntryName(f.Name)
+		if !ok {
+			return nil, false
+		}
+		if name == "" {
+			continue
+		}
+		kind := file
+		if f.FileInfo().IsDir() {
+			kind = dir
+		} else if f.Mode()&fs.ModeSymlink != 0 {
+			kind = symlink
+		}
+		if k, seen := kinds[name]; seen && (k != dir || kind != dir) {
+			return nil, false
+		}
+		kinds[name] = kind
+	}
+	links = make(map[string]bool)
+	for name, kind := range kinds {
+		if kind == symlink {
+			links[name] = true
+		}
+		for i := range len(name) {
+			if name[i] == '/' && kinds[name[:i]] > dir {
+				return nil, false
+			}
+		}
+	}
+	return links, true
+}
+
 // CheckZip verifies that zipFile is a deployment package eddy can unpack:
 // a readable zip, every entry inside the package directory, and at most
 // MaxUnzippedSize bytes unpacked (counted by decompressing, not by trusting
@@ -59,18 +100,20 @@ func CheckZip(zipFile []byte) error {
 	if err != nil {
 		return errUnzip()
 	}
+	links, ok := checkNames(zr.File)
+	if !ok {
+		return errUnzip()
+	}
 	var total int64
 	for _, f := range zr.File {
-		if _, ok := cleanEntryName(f.Name); !ok {
-			return errUnzip()
-		}
-		if f.FileInfo().IsDir() {
+		name, _ := cleanEntryName(f.Name)
+		if name == "" || f.FileInfo().IsDir() {
 			continue
 		}
 		if f.Mode()&fs.ModeSymlink != 0 {
 			// A link target must stay inside the package, like any path.
 			target, err := readAll(f, 4096)
-			if err != nil || !linkInside(f.Name, string(target)) {
+			if err != nil || !linkInside(name, string(target), links) {
 				return errUnzip()
 			}
 			continue
@@ -114,14 +157,36 @@ func readAll(f *zip.File, limit int64) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(rc, limit))
 }
 
-// linkInside reports whether a symbolic link named name with the given
-// target resolves inside the package directory.
-func linkInside(name, target string) bool {
-	if target == "" || strings.HasPrefix(target, "/") {
+// linkInside reports whether a symbolic link named name (a clean entry
+// name) with the given target resolves inside the package directory. The
+// target is resolved one element at a time and may not pass through another
+// link of the package: "u/.." is the parent of the package if u is a link
+// to ".", though it looks like ".".
+func linkInside(name, target string, links map[string]bool) bool {
+	if target == "" || strings.HasPrefix(target, "/") || strings.ContainsRune(target, 0) {
 		return false
 	}
-	p := path.Join(path.Dir(strings.ReplaceAll(name, `\`, "/")), target)
-	return p != ".." && !strings.HasPrefix(p, "../")
+	var p []string
+	if dir := path.Dir(name); dir != "." {
+		p = strings.Split(dir, "/")
+	}
+	elems := strings.Split(target, "/")
+	for i, e := range elems {
+		switch e {
+		case "", ".":
+		case "..":
+			if len(p) == 0 {
+				return false
+			}
+			p = p[:len(p)-1]
+		default:
+			p = append(p, e)
+			if i < len(elems)-1 && links[strings.Join(p, "/")] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // ExtractZip unpacks zipFile into dir (created if needed). It enforces what
@@ -131,6 +196,10 @@ func linkInside(name, target string) bool {
 func ExtractZip(r io.ReaderAt, size int64, dir string) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
+		return errUnzip()
+	}
+	links, ok := checkNames(zr.File)
+	if !ok {
 		return errUnzip()
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -157,7 +226,7 @@ func ExtractZip(r io.ReaderAt, size int64, dir string) error {
 		}
 		if f.Mode()&fs.ModeSymlink != 0 {
 			link, err := readAll(f, 4096)
-			if err != nil || !linkInside(name, string(link)) {
+			if err != nil || !linkInside(name, string(link), links) {
 				return errUnzip()
 			}
 			if err := os.Symlink(string(link), target); err != nil {

@@ -26,7 +26,7 @@ const (
 	// reaches it returns what it found with a token to continue.
 	maxScanMessages = 10000
 	// readBatch and readBytes size one batched direct get.
-	readBatch = 256
+	readBatch = 1024
 	readBytes = 4 << 20
 	// maxWindow bounds the sequences one backward read step covers.
 	maxWindow = 4096
@@ -78,7 +78,10 @@ func (s *Store) getBatch(ctx context.Context, req getRequest) ([]storedMsg, uint
 	}
 	nc := s.cfg.Engine.Conn
 	inbox := nats.NewInbox()
-	sub, err := nc.SubscribeSync(inbox)
+	// The server sends at most req.Batch messages and a status; a channel
+	// that holds them all is cheaper than a SubscribeSync buffer.
+	ch := make(chan *nats.Msg, max(req.Batch, 1)+1)
+	sub, err := nc.ChanSubscribe(inbox, ch)
 	if err != nil {
 		return nil, 0, fmt.Errorf("direct get: %w", err)
 	}
@@ -88,9 +91,11 @@ func (s *Store) getBatch(ctx context.Context, req getRequest) ([]storedMsg, uint
 	}
 	var msgs []storedMsg
 	for {
-		m, err := sub.NextMsgWithContext(ctx)
-		if err != nil {
-			return nil, 0, fmt.Errorf("direct get: %w", err)
+		var m *nats.Msg
+		select {
+		case m = <-ch:
+		case <-ctx.Done():
+			return nil, 0, fmt.Errorf("direct get: %w", ctx.Err())
 		}
 		if len(m.Data) == 0 {
 			if status := m.Header.Get(statusHdr); status != "" {

@@ -62,8 +62,10 @@ const (
 	// before it is reported as failed.
 	ackTimeout = 30 * time.Second
 	// maxPendingAcks is how many writes may wait for their ack at once;
-	// beyond it WriteLogs waits briefly and then fails.
+	// beyond it WriteLogs waits up to stallWait for room, then fails with
+	// ETHROTTLED: the server does not keep up with the writers.
 	maxPendingAcks = 4096
+	stallWait      = 2 * time.Second
 )
 
 // Store is the CloudWatch Logs store. It implements eddy.LogService.

@@ -106,7 +106,10 @@ func (s *Store) WriteLogs(ctx context.Context, group, stream string, events []ed
 		msg.Header.Set(hdrIngestion, strconv.FormatInt(ingestion, 10))
 		msg.Header.Set(hdrFirst, strconv.FormatInt(first, 10))
 		msg.Header.Set(hdrLast, strconv.FormatInt(last, 10))
-		f, err := s.pub.PublishMsgAsync(msg)
+		f, err := s.pub.PublishMsgAsync(msg, jetstream.WithStallWait(stallWait))
+		if errors.Is(err, jetstream.ErrTooManyStalledMsgs) {
+			return eddy.Errorf(eddy.ETHROTTLED, "Log writes are backing up: %d await storage.", s.pub.PublishAsyncPending())
+		}
 		if err != nil {
 			return fmt.Errorf("logs: write %s: %w", subject, err)
 		}

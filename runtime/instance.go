@@ -110,6 +110,8 @@ func (m *Manager) startInstance(ctx context.Context, fn *eddy.Function) (*instan
 	inst.stream = time.Now().UTC().Format("2006/01/02") + "/[" + version + "]" + inst.id
 	inst.logs = newCapture(inst)
 	inst.srv = &http.Server{Handler: inst.routes(), ReadHeaderTimeout: 10 * time.Second}
+	// Set before the listener serves: handleNext reads it.
+	inst.started = time.Now()
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -131,7 +133,6 @@ func (m *Manager) startInstance(ctx context.Context, fn *eddy.Function) (*instan
 	cmd.Env = inst.environment(dir, argv[0])
 	cmd.Stdout, cmd.Stderr = pw, pw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	inst.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		pr.Close()
 		pw.Close()

@@ -6,6 +6,7 @@
 //	{"action":"panic"}                 panic (the process exits)
 //	{"action":"exit"}                  exit the process without answering
 //	{"action":"sleep","ms":N}          sleep N milliseconds, then answer
+//	                                   ("touch":PATH creates PATH first)
 //	{"action":"whoami"}                report the instance, environment and context
 //	{"action":"log","lines":N}         print N lines, then answer
 //	{"action":"big","bytes":N}         answer with a string of N bytes
@@ -34,6 +35,7 @@ type command struct {
 	MS      int    `json:"ms"`
 	Lines   int    `json:"lines"`
 	Bytes   int    `json:"bytes"`
+	Touch   string `json:"touch"`
 }
 
 func handle(ctx context.Context, event json.RawMessage) (any, error) {
@@ -47,6 +49,9 @@ func handle(ctx context.Context, event json.RawMessage) (any, error) {
 	case "exit":
 		os.Exit(3)
 	case "sleep":
+		if c.Touch != "" { // tells a test the invocation has started
+			_ = os.WriteFile(c.Touch, nil, 0o644)
+		}
 		// Deliberately deaf to the deadline: this is how a timeout is tested.
 		time.Sleep(time.Duration(c.MS) * time.Millisecond)
 		return map[string]any{"slept": c.MS}, nil

@@ -190,7 +190,8 @@ func TestInvokeTypesAndErrors(t *testing.T) {
 	}
 
 	// A response over 6 MB is a function error.
-	res = MustInvoke(t, c, "fn", map[string]any{"action": "big", "bytes": 6*1024*1024 + 10})
+	MustCreateEcho(t, c, "big", 30)
+	res = MustInvoke(t, c, "big", map[string]any{"action": "big", "bytes": 6*1024*1024 + 10})
 	if doc := decode(t, res.Payload); doc["errorType"] != "Function.ResponseSizeTooLarge" {
 		t.Fatalf("large response: got %v", doc)
 	}
