@@ -1,5 +1,5 @@
 # Local equivalents of what CI runs, and the benchmarks.
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all fmt vet staticcheck test race bench serve
 

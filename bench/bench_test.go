@@ -311,3 +311,54 @@ func TestModuleDir(t *testing.T) {
 		t.Errorf("outside the checkout: got %v, want a 'not inside the eddy checkout' error", err)
 	}
 }
+
+func TestParseProcStat(t *testing.T) {
+	tests := []struct {
+		name      string
+		line      string
+		wantPPID  int
+		wantTicks uint64
+		wantOK    bool
+	}{
+		{
+			name:     "plain",
+			line:     "4242 (bootstrap) S 4200 4242 4200 0 -1 4194304 900 0 0 0 37 12 0 0 20 0 7 0 12345 1000000 600 18446744073709551615",
+			wantPPID: 4200, wantTicks: 49, wantOK: true,
+		},
+		{
+			name:     "name with spaces and parentheses",
+			line:     "7 (a (b) c) R 1 7 7 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 1 1 1",
+			wantPPID: 1, wantTicks: 11, wantOK: true,
+		},
+		{name: "truncated", line: "7 (x) R 1 7 7"},
+		{name: "no name", line: "garbage"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ppid, ticks, ok := bench.ParseProcStat(tt.line)
+			if ppid != tt.wantPPID || ticks != tt.wantTicks || ok != tt.wantOK {
+				t.Errorf("got %d, %d, %v, want %d, %d, %v", ppid, ticks, ok, tt.wantPPID, tt.wantTicks, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestParseCPULine(t *testing.T) {
+	tests := []struct {
+		line              string
+		wantBusy, wantTot uint64
+		wantOK            bool
+	}{
+		// user nice system idle iowait irq softirq steal guest guest_nice
+		{"cpu  100 5 50 800 20 3 2 0 40 0", 160, 980, true},
+		{"cpu 1 0 1 2", 0, 0, false}, // too short
+		{"cpu0 100 5 50 800 20 3 2 0 0 0", 0, 0, false},
+		{"cpu  x 5 50 800 20", 0, 0, false},
+	}
+	for _, tt := range tests {
+		busy, total, ok := bench.ParseCPULine(tt.line)
+		if busy != tt.wantBusy || total != tt.wantTot || ok != tt.wantOK {
+			t.Errorf("%q: got %d, %d, %v, want %d, %d, %v", tt.line, busy, total, ok, tt.wantBusy, tt.wantTot, tt.wantOK)
+		}
+	}
+}

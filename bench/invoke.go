@@ -118,20 +118,29 @@ func RunInvoke(ctx context.Context, cfg InvokeConfig) (*InvokeReport, error) {
 		r.IdleRSS = rss
 	}
 
+	b.progress("background: machine CPU with eddy idle, 1 s")
+	before := sampleCPU()
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(time.Second):
+	}
+	r.Background = before.cost(sampleCPU(), 0).Busy
+
 	b.progress("floor: loopback HTTP echo, %d sequential requests", cfg.Requests)
-	floor, err := b.floor(ctx)
+	floor, floorCPU, err := b.floor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r.Floor = floor
+	r.Floor, r.FloorCPU = floor, floorCPU
 
 	b.progress("warm invoke: raw HTTP POST, %d sequential requests", cfg.Requests)
-	r.WarmRaw = b.sequential(ctx, r, "warm raw", func(body []byte) ([]byte, error) {
+	r.WarmRaw, r.WarmRawCPU = b.sequential(ctx, r, "warm raw", func(body []byte) ([]byte, error) {
 		out, _, err := b.rawInvoke(ctx, body, false)
 		return out, err
 	})
 	b.progress("warm invoke: aws-sdk-go-v2 Invoke, %d sequential requests", cfg.Requests)
-	r.WarmSDK = b.sequential(ctx, r, "warm sdk", func(body []byte) ([]byte, error) {
+	r.WarmSDK, r.WarmSDKCPU = b.sequential(ctx, r, "warm sdk", func(body []byte) ([]byte, error) {
 		return b.sdkInvoke(ctx, body)
 	})
 	if err := ctx.Err(); err != nil {
@@ -305,7 +314,7 @@ func (b *invokeBench) sdkInvoke(ctx context.Context, body []byte) ([]byte, error
 
 // sequential times cfg.Requests calls of call, one at a time, after
 // cfg.Warmup untimed ones. Each call must return its own body.
-func (b *invokeBench) sequential(ctx context.Context, r *InvokeReport, phase string, call func(body []byte) ([]byte, error)) Latency {
+func (b *invokeBench) sequential(ctx context.Context, r *InvokeReport, phase string, call func(body []byte) ([]byte, error)) (Latency, CPUCost) {
 	var first error
 	check := func(body []byte) error {
 		got, err := call(body)
@@ -322,6 +331,7 @@ func (b *invokeBench) sequential(ctx context.Context, r *InvokeReport, phase str
 	}
 	times := make([]time.Duration, 0, b.cfg.Requests)
 	errs := 0
+	cpu := sampleCPU()
 	for i := 0; i < b.cfg.Requests && ctx.Err() == nil; i++ {
 		body := payload(0, i)
 		start := time.Now()
@@ -333,20 +343,21 @@ func (b *invokeBench) sequential(ctx context.Context, r *InvokeReport, phase str
 		}
 		times = append(times, d)
 	}
+	cost := cpu.cost(sampleCPU(), len(times)+errs)
 	if first != nil {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s: first error: %v", phase, first))
 	}
 	l := Summarize(times)
 	l.Errors = errs
-	return l
+	return l, cost
 }
 
 // floor times a plain loopback HTTP echo with the same client: the least a
 // request through eddy could cost.
-func (b *invokeBench) floor(ctx context.Context) (Latency, error) {
+func (b *invokeBench) floor(ctx context.Context) (Latency, CPUCost, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return Latency{}, fmt.Errorf("bench: floor: %w", err)
+		return Latency{}, CPUCost{}, fmt.Errorf("bench: floor: %w", err)
 	}
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
@@ -372,7 +383,7 @@ func (b *invokeBench) floor(ctx context.Context) (Latency, error) {
 	defer client.CloseIdleConnections()
 	u := "http://" + ln.Addr().String() + "/echo"
 	var r InvokeReport
-	l := b.sequential(ctx, &r, "floor", func(body []byte) ([]byte, error) {
+	l, cost := b.sequential(ctx, &r, "floor", func(body []byte) ([]byte, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 		if err != nil {
 			return nil, err
@@ -390,9 +401,9 @@ func (b *invokeBench) floor(ctx context.Context) (Latency, error) {
 		return out, err
 	})
 	if l.Errors > 0 {
-		return l, fmt.Errorf("bench: floor: %s", strings.Join(r.Notes, "; "))
+		return l, cost, fmt.Errorf("bench: floor: %s", strings.Join(r.Notes, "; "))
 	}
-	return l, ctx.Err()
+	return l, cost, ctx.Err()
 }
 
 // cold changes the function's configuration before each invoke, so that
@@ -449,6 +460,7 @@ func (b *invokeBench) throughput(ctx context.Context, c int, d time.Duration) (t
 	}
 	tallies := make([]tally, c)
 	var wg sync.WaitGroup
+	cpu := sampleCPU()
 	start := time.Now()
 	deadline := start.Add(d)
 	for w := range c {
@@ -481,6 +493,7 @@ func (b *invokeBench) throughput(ctx context.Context, c int, d time.Duration) (t
 	}
 	wg.Wait()
 	t = Throughput{Concurrency: c, Elapsed: time.Since(start)}
+	after := sampleCPU()
 	var all []time.Duration
 	for _, tl := range tallies {
 		t.OK += tl.ok
@@ -492,6 +505,7 @@ func (b *invokeBench) throughput(ctx context.Context, c int, d time.Duration) (t
 		}
 	}
 	t.PerSecond = float64(t.OK) / t.Elapsed.Seconds()
+	t.CPU = cpu.cost(after, t.OK+t.Errors+t.Lost)
 	t.Latency = Summarize(all)
 	t.Latency.Errors = t.Errors + t.Lost
 	return t, first

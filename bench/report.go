@@ -18,9 +18,15 @@ type InvokeReport struct {
 	GoVersion string
 	Platform  string // GOOS/GOARCH
 
+	// Background is the share of the machine's CPUs busy while eddy was
+	// idle, just before the load: other processes' work.
+	Background float64
+
 	Floor   Latency // plain loopback HTTP echo, sequential
 	WarmRaw Latency // warm invoke by raw HTTP POST, sequential
 	WarmSDK Latency // warm invoke by aws-sdk-go-v2 lambda.Invoke, sequential
+
+	FloorCPU, WarmRawCPU, WarmSDKCPU CPUCost
 
 	Cold         Latency // the first invoke of a fresh instance, client-timed
 	InitDuration Latency // Init Duration of the REPORT line of those invokes
@@ -45,6 +51,7 @@ type Throughput struct {
 	Lost        int     // 200 answers whose payload was not their request's
 	PerSecond   float64 // OK / Elapsed
 	Latency     Latency
+	CPU         CPUCost
 }
 
 // Target is one of the goals and whether this run met it.
@@ -126,7 +133,10 @@ func (r *InvokeReport) Render(w io.Writer) error {
 	}
 	p.printf("# eddy bench invoke\n\n")
 	p.printf("echo function: aws-lambda-go (bench/echofn), provided.al2023; %s at %s\n", server, r.Endpoint)
-	p.printf("machine: %d CPUs, %s %s\n\n", r.CPUs, r.GoVersion, r.Platform)
+	p.printf("machine: %d CPUs, %s %s; %.0f%% of the CPUs busy before the load, with eddy idle\n\n", r.CPUs, r.GoVersion, r.Platform, 100*r.Background)
+	if r.Background > 0.10 {
+		p.printf("warning: the machine is not quiet: other processes compete for the CPUs, so these figures are pessimistic\n\n")
+	}
 
 	floor := float64(r.Floor.P50)
 	lat := Table{
@@ -170,6 +180,23 @@ func (r *InvokeReport) Render(w io.Writer) error {
 		})
 	}
 	p.table(thr)
+
+	if r.InProcess {
+		cpu := Table{
+			Header: []string{"CPU per request", "this process (server + client)", "function instances", "total", "machine busy"},
+			Right:  []bool{false, true, true, true, true},
+		}
+		add := func(name string, c CPUCost) {
+			cpu.Rows = append(cpu.Rows, []string{name, us(c.Self), us(c.Children), us(c.Self + c.Children), fmt.Sprintf("%.0f%%", 100*c.Busy)})
+		}
+		add("floor: loopback HTTP echo", r.FloorCPU)
+		add("warm invoke, raw HTTP POST", r.WarmRawCPU)
+		add("warm invoke, aws-sdk-go-v2 Invoke", r.WarmSDKCPU)
+		for _, t := range r.Throughput {
+			add("throughput, concurrency "+strconv.Itoa(t.Concurrency), t.CPU)
+		}
+		p.table(cpu)
+	}
 
 	mem := Table{Header: []string{"memory", "value"}, Right: []bool{false, true}}
 	if r.InProcess {

@@ -298,6 +298,9 @@ func (s *Store) GetLogEvents(ctx context.Context, q *eddy.LogQuery) ([]eddy.LogE
 // readForward returns the events of subj from at on.
 func (s *Store) readForward(ctx context.Context, q *eddy.LogQuery, subj string, at pos, limit int) ([]eddy.LogEvent, string, string, error) {
 	sc := &scanner{s: s, filter: subj, seq: at.seq}
+	if q.NextToken == "" {
+		sc.start = seekTime(q.StartTime)
+	}
 	var (
 		out   []eddy.LogEvent
 		size  int
@@ -421,6 +424,19 @@ func (s *Store) readBackward(ctx context.Context, q *eddy.LogQuery, subj string,
 	return out, eventToken('f', newest), eventToken('b', oldest), nil
 }
 
+// seekTime is the storage time to start reading at for events from
+// startTime on, or nil to read from the start.
+func seekTime(startTime int64) *time.Time {
+	if startTime <= 0 {
+		return nil
+	}
+	t := time.UnixMilli(startTime).Add(-seekSlack)
+	if t.Before(time.Unix(0, 0)) {
+		return nil
+	}
+	return &t
+}
+
 // filterToken is a FilterLogEvents token: the position to continue at.
 func filterToken(p pos) string {
 	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "e/%d/%d", p.seq, p.idx))
@@ -480,11 +496,8 @@ func (s *Store) FilterLogEvents(ctx context.Context, q *eddy.LogQuery) ([]eddy.L
 			return nil, "", err
 		}
 		sc.seq = at.seq
-	case q.StartTime > 0:
-		t := time.UnixMilli(q.StartTime).Add(-seekSlack)
-		if t.After(time.Unix(0, 0)) {
-			sc.start = &t
-		}
+	default:
+		sc.start = seekTime(q.StartTime)
 	}
 	if _, err := s.groupMeta(ctx, q.Group); err != nil {
 		return nil, "", err

@@ -336,6 +336,14 @@ func TestGetLogEvents(t *testing.T) {
 	if g := messages(evs); !slices.Equal(g, want[2:5]) {
 		t.Fatalf("time range: got %v, want %v", g, want[2:5])
 	}
+	q = eddy.LogQuery{Group: groupA, Streams: []string{stream}, StartTime: base + 7000, FromHead: true}
+	evs, _, _, err = s.GetLogEvents(ctx, &q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := messages(evs); !slices.Equal(g, want[7:]) {
+		t.Fatalf("from head, start time: got %v, want %v", g, want[7:])
+	}
 
 	// A forward read that starts at the end waits there: new events show
 	// up with the same token.
@@ -734,5 +742,36 @@ func TestInterleavedStreams(t *testing.T) {
 	last := filterAll(t, s, eddy.LogQuery{Group: "g", Pattern: fmt.Sprintf(`"%d"`, n-1)})
 	if len(last) != 2 || last[0].StreamName == last[1].StreamName {
 		t.Fatalf("got %v", last)
+	}
+}
+
+func TestDeleteOnAnotherNode(t *testing.T) {
+	e := MustEngine(t, t.TempDir())
+	a, b := MustStore(t, e), MustStore(t, e)
+	ctx := context.Background()
+	MustWrite(t, a, "g", "s", eddy.LogEvent{Timestamp: base, Message: "before"})
+	waitCount(t, b, eddy.LogQuery{Group: "g"}, 1)
+	if err := b.DeleteLogGroup(ctx, "g"); err != nil {
+		t.Fatal(err)
+	}
+	// a learns of the delete and creates the group again on its next write.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		MustWrite(t, a, "g", "s", eddy.LogEvent{Timestamp: base, Message: "after"})
+		groups, _, err := b.DescribeLogGroups(ctx, "g", "", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(groups) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the group was not created again")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	streams, _, err := b.DescribeLogStreams(ctx, "g", "", "", 0, false)
+	if err != nil || len(streams) != 1 {
+		t.Fatalf("got %v %v, want the stream s", streams, err)
 	}
 }

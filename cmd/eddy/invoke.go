@@ -37,17 +37,16 @@ func invokeCommand() *cobra.Command {
 				return err
 			}
 			if async {
-				fmt.Fprintf(os.Stderr, "accepted (%d)\n", out.StatusCode)
+				fmt.Fprintf(cmd.ErrOrStderr(), "accepted (%d)\n", out.StatusCode)
 				return nil
 			}
 			if showLog && out.LogResult != nil {
 				text, _ := base64.StdEncoding.DecodeString(*out.LogResult)
-				fmt.Fprint(os.Stderr, string(text))
+				fmt.Fprint(cmd.ErrOrStderr(), string(text))
 			}
-			os.Stdout.Write(out.Payload)
-			fmt.Println()
+			fmt.Fprintf(cmd.OutOrStdout(), "%s\n", out.Payload)
 			if out.FunctionError != nil {
-				fmt.Fprintf(os.Stderr, "function error: %s\n", *out.FunctionError)
+				fmt.Fprintf(cmd.ErrOrStderr(), "function error: %s\n", *out.FunctionError)
 				return exitError(2)
 			}
 			return nil

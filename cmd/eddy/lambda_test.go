@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -363,10 +362,4 @@ func TestFunctionLogsAreStored(t *testing.T) {
 	for _, want := range []string{"START RequestId:", "line 1 of 2", "line 2 of 2", "END RequestId:", "Init Duration:"} {
 		mustContain(t, text, want)
 	}
-}
-
-// jsonOf is a test shorthand.
-func jsonOf(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }

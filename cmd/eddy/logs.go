@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -48,9 +47,9 @@ func logsCommand() *cobra.Command {
 					if ts := aws.ToInt64(e.Timestamp); ts > start {
 						start = ts
 					}
-					fmt.Fprintf(os.Stdout, "%s %s", aws.ToString(e.LogStreamName), aws.ToString(e.Message))
+					fmt.Fprintf(cmd.OutOrStdout(), "%s %s", aws.ToString(e.LogStreamName), aws.ToString(e.Message))
 					if !strings.HasSuffix(aws.ToString(e.Message), "\n") {
-						fmt.Println()
+						fmt.Fprintln(cmd.OutOrStdout())
 					}
 				}
 				if out.NextToken != nil {
