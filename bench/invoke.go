@@ -134,6 +134,13 @@ func RunInvoke(ctx context.Context, cfg InvokeConfig) (*InvokeReport, error) {
 	}
 	r.Floor, r.FloorCPU = floor, floorCPU
 
+	b.progress("design floor: Runtime API relay to one echofn process, %d sequential requests", cfg.Requests)
+	relay, relayCPU, err := b.relayFloor(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	r.Relay, r.RelayCPU = relay, relayCPU
+
 	b.progress("warm invoke: raw HTTP POST, %d sequential requests", cfg.Requests)
 	r.WarmRaw, r.WarmRawCPU = b.sequential(ctx, r, "warm raw", func(body []byte) ([]byte, error) {
 		out, _, err := b.rawInvoke(ctx, body, false)

@@ -25,8 +25,11 @@ type InvokeReport struct {
 	Floor   Latency // plain loopback HTTP echo, sequential
 	WarmRaw Latency // warm invoke by raw HTTP POST, sequential
 	WarmSDK Latency // warm invoke by aws-sdk-go-v2 lambda.Invoke, sequential
+	// Relay is the floor of the design: a bare Runtime API relay to one
+	// process of the same function (see relay.go), sequential.
+	Relay Latency
 
-	FloorCPU, WarmRawCPU, WarmSDKCPU CPUCost
+	FloorCPU, RelayCPU, WarmRawCPU, WarmSDKCPU CPUCost
 
 	Cold         Latency // the first invoke of a fresh instance, client-timed
 	InitDuration Latency // Init Duration of the REPORT line of those invokes
@@ -155,6 +158,7 @@ func (r *InvokeReport) Render(w io.Writer) error {
 		lat.Rows = append(lat.Rows, []string{name, strconv.Itoa(l.N), ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), strconv.Itoa(l.Errors), x})
 	}
 	row("floor: loopback HTTP echo", r.Floor, true)
+	row("design floor: bare Runtime API relay + echofn", r.Relay, true)
 	row("warm invoke, raw HTTP POST", r.WarmRaw, true)
 	row("warm invoke, aws-sdk-go-v2 Invoke", r.WarmSDK, true)
 	row("cold start: first invoke of a fresh instance", r.Cold, true)
@@ -190,6 +194,7 @@ func (r *InvokeReport) Render(w io.Writer) error {
 			cpu.Rows = append(cpu.Rows, []string{name, us(c.Self), us(c.Children), us(c.Self + c.Children), fmt.Sprintf("%.0f%%", 100*c.Busy)})
 		}
 		add("floor: loopback HTTP echo", r.FloorCPU)
+		add("design floor: bare Runtime API relay + echofn", r.RelayCPU)
 		add("warm invoke, raw HTTP POST", r.WarmRawCPU)
 		add("warm invoke, aws-sdk-go-v2 Invoke", r.WarmSDKCPU)
 		for _, t := range r.Throughput {

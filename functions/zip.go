@@ -39,7 +39,8 @@ func cleanEntryName(name string) (string, bool) {
 		return "", false
 	}
 	for _, part := range strings.Split(name, "/") {
-		if part == ".." {
+		// No file system eddy runs on takes a name longer than 255 bytes.
+		if part == ".." || len(part) > 255 {
 			return "", false
 		}
 	}

@@ -118,6 +118,7 @@ func TestExtractZip(t *testing.T) {
 		link("lib/deep/again", "../deep/nested/data.txt"),
 		link("lib/self", "."),
 		entry{name: "empty", mode: 0o644},
+		entry{name: strings.Repeat("n", 255), body: "long", mode: 0o644},
 	)
 	if err := functions.CheckZip(data); err != nil {
 		t.Fatalf("CheckZip: got %v, want nil", err)
@@ -139,6 +140,7 @@ func TestExtractZip(t *testing.T) {
 		{"dot/file", "dot", false},
 		{"back/slash.txt", "bs", false},
 		{"empty", "", false},
+		{strings.Repeat("n", 255), "long", false},
 		{"current/nested/data.txt", "data", false}, // through a link
 		{"lib/deep/again", "data", false},
 	}
@@ -185,6 +187,8 @@ func TestZipRejectsEscapes(t *testing.T) {
 		{"backslash dot-dot", []entry{{name: `..\x`, body: "x"}}},
 		{"backslash nested dot-dot", []entry{{name: `a\..\..\x`, body: "x"}}},
 		{"dot-dot directory", []entry{{name: "../d/", mode: fs.ModeDir | 0o755}}},
+		{"name too long", []entry{{name: strings.Repeat("n", 256), body: "x"}}},
+		{"directory name too long", []entry{{name: "a/" + strings.Repeat("n", 256) + "/", mode: fs.ModeDir | 0o755}}},
 		{"after good entries", []entry{{name: "ok", body: "ok"}, {name: "../x", body: "x"}}},
 		{"link up", []entry{link("l", "../../etc/passwd")}},
 		{"link absolute", []entry{link("l", "/etc/passwd")}},

@@ -363,6 +363,13 @@ func (s *Store) readBackward(ctx context.Context, q *eddy.LogQuery, subj string,
 	for !full && scanned < maxScanMessages && lo > 1 {
 		// Jump over the messages of other subjects.
 		prev, err := s.lastMsg(ctx, subj, lo-1)
+		if err == nil && prev == nil && scanned == 0 {
+			// The server finds nothing up to a sequence past the end of
+			// the stream, which a client's token may hold.
+			if prev, err = s.lastMsg(ctx, subj, 0); prev != nil && prev.seq >= lo {
+				prev = nil
+			}
+		}
 		if err != nil {
 			return nil, "", "", fmt.Errorf("logs: get events: %w", err)
 		}

@@ -63,7 +63,9 @@ type wireEvent struct {
 
 // WriteLogs appends events to the stream of the group, creating both if they
 // do not exist. It does not wait for the events to be stored: failures are
-// logged. Events without a timestamp get the ingestion time.
+// logged. If the server falls behind by maxPendingAcks messages, it waits up
+// to two seconds for room and then fails with ETHROTTLED. Events without a
+// timestamp get the ingestion time; messages over 256 KiB are truncated.
 func (s *Store) WriteLogs(ctx context.Context, group, stream string, events []eddy.LogEvent) error {
 	if err := s.ready(); err != nil {
 		return err

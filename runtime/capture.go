@@ -183,7 +183,7 @@ func (c *capture) report(requestID, version string, fn *eddy.Function, dur, init
 		if c.tailStart < 0 {
 			c.tailStart = len(c.pending)
 		}
-		c.addLocked(fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s", ms(time.Since(c.inst.started)), errorType))
+		c.addLocked(fmt.Sprintf("INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s", ms(time.Duration(time.Now().UnixNano()-c.inst.started.Load())), errorType))
 		c.addLocked(fmt.Sprintf("START RequestId: %s Version: %s", requestID, version))
 	}
 	c.addLocked("END RequestId: " + requestID)

@@ -67,7 +67,7 @@ type instance struct {
 	exitErr  error            // set before exited is closed
 	initDone chan struct{}    // closed at the first GET /next
 	initOnce sync.Once
-	started  time.Time
+	started  atomic.Int64 // Unix nanoseconds when the process was started
 	initDur  time.Duration
 
 	mu       sync.Mutex // guards current, initErr, broken
@@ -110,8 +110,7 @@ func (m *Manager) startInstance(ctx context.Context, fn *eddy.Function) (*instan
 	inst.stream = time.Now().UTC().Format("2006/01/02") + "/[" + version + "]" + inst.id
 	inst.logs = newCapture(inst)
 	inst.srv = &http.Server{Handler: inst.routes(), ReadHeaderTimeout: 10 * time.Second}
-	// Set before the listener serves: handleNext reads it.
-	inst.started = time.Now()
+	inst.started.Store(time.Now().UnixNano())
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -133,6 +132,7 @@ func (m *Manager) startInstance(ctx context.Context, fn *eddy.Function) (*instan
 	cmd.Env = inst.environment(dir, argv[0])
 	cmd.Stdout, cmd.Stderr = pw, pw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	inst.started.Store(time.Now().UnixNano()) // init is measured from here
 	if err := cmd.Start(); err != nil {
 		pr.Close()
 		pw.Close()
@@ -413,7 +413,7 @@ func runtimeError(w http.ResponseWriter, status int, typ, msg string) {
 
 func (inst *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 	inst.initOnce.Do(func() {
-		inst.initDur = time.Since(inst.started)
+		inst.initDur = time.Duration(time.Now().UnixNano() - inst.started.Load())
 		close(inst.initDone)
 	})
 	var inv *invocation
