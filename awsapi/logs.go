@@ -61,7 +61,15 @@ func (h *Handler) serveLogs(w http.ResponseWriter, r *http.Request, target strin
 		err = h.Logs.DeleteLogGroup(ctx, in.LogGroupName)
 		out = struct{}{}
 	case "PutLogEvents":
-		err = h.Logs.WriteLogs(ctx, in.LogGroupName, in.LogStreamName, in.LogEvents)
+		// Unlike eddy's own writers, a client must create the stream first.
+		var streams []eddy.LogStream
+		streams, _, err = h.Logs.DescribeLogStreams(ctx, in.LogGroupName, in.LogStreamName, "", 1, false)
+		if err == nil && (len(streams) == 0 || streams[0].Name != in.LogStreamName) {
+			err = eddy.TypedErrorf(eddy.ENOTFOUND, "ResourceNotFoundException", "The specified log stream does not exist.")
+		}
+		if err == nil {
+			err = h.Logs.WriteLogs(ctx, in.LogGroupName, in.LogStreamName, in.LogEvents)
+		}
 		out = map[string]any{}
 	case "DescribeLogGroups":
 		var groups []eddy.LogGroup
