@@ -74,9 +74,9 @@ func TestParseFunctionRefRejects(t *testing.T) {
 		{":v1", "regular expression pattern"},
 		{"my-function:v1:v2", "regular expression pattern"},
 		{"my-function:$latest", "regular expression pattern"},
-		{"arn:aws:lambda:us-east-1:function:x", "regular expression pattern"},       // no account
-		{"arn:aws:lambda:123456789012:function:x", "regular expression pattern"},    // no region
-		{"arn:aws:lambda:us-east-1:123456789012:x", "regular expression pattern"},   // no "function:"
+		{"arn:aws:lambda:us-east-1:function:x", "regular expression pattern"},     // no account
+		{"arn:aws:lambda:123456789012:function:x", "regular expression pattern"},  // no region
+		{"arn:aws:lambda:us-east-1:123456789012:x", "regular expression pattern"}, // no "function:"
 		{"arn:aws:lambda:us-east-1:123456789012:function:", "regular expression pattern"},
 		{"arn:aws:lambda:us-east-1:123456789012:function:x:", "regular expression pattern"},
 		{"arn:aws:s3:::bucket", "regular expression pattern"},
