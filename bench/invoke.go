@@ -457,6 +457,10 @@ func (b *invokeBench) cold(ctx context.Context, r *InvokeReport) error {
 	return ctx.Err()
 }
 
+// throughputWarmup is the number of untimed requests of each worker before
+// a throughput measurement.
+const throughputWarmup = 3
+
 // throughput invokes from c workers, each one request at a time, until d
 // has passed, and checks every answer. first is the first error seen.
 func (b *invokeBench) throughput(ctx context.Context, c int, d time.Duration) (t Throughput, first error) {
@@ -467,6 +471,18 @@ func (b *invokeBench) throughput(ctx context.Context, c int, d time.Duration) (t
 	}
 	tallies := make([]tally, c)
 	var wg sync.WaitGroup
+	// Warm up: c requests at once make eddy scale out to c instances, so
+	// that the timed window measures warm throughput, not cold starts.
+	for w := range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range throughputWarmup {
+				_, _, _ = b.rawInvoke(ctx, payload(w, -i-1), false)
+			}
+		}()
+	}
+	wg.Wait()
 	cpu := sampleCPU()
 	start := time.Now()
 	deadline := start.Add(d)

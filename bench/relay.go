@@ -153,12 +153,18 @@ func (r *relay) runtimeAPI(w http.ResponseWriter, req *http.Request) {
 	if err != nil || call == nil || req.Method != http.MethodPost || req.URL.Path != prefix+call.id+"/response" {
 		http.Error(w, "unexpected runtime API request", http.StatusBadRequest)
 		if call != nil {
-			call.done <- nil // the caller reports a mismatch
+			select {
+			case call.done <- nil: // the caller reports a mismatch
+			default:
+			}
 		}
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
-	call.done <- body
+	select {
+	case call.done <- body:
+	default: // a second answer to one request is dropped
+	}
 }
 
 // close stops the process and both servers and removes the files. Safe

@@ -173,7 +173,7 @@ func (r *InvokeReport) Render(w io.Writer) error {
 		c1 = t.PerSecond
 	}
 	thr := Table{
-		Header: []string{"throughput (raw HTTP)", "duration", "invokes/s", "÷ c=1", "ok", "errors", "lost", "p50", "p99"},
+		Header: []string{"throughput (raw HTTP, warm)", "duration", "invokes/s", "÷ c=1", "ok", "errors", "lost", "p50", "p99"},
 		Right:  []bool{false, true, true, true, true, true, true, true, true},
 	}
 	for _, t := range r.Throughput {

@@ -35,12 +35,19 @@ type capture struct {
 	pending   []eddy.LogEvent // not yet written to the log store
 	tailStart int             // index in pending of the current START line, or -1
 	buf       []byte
+	batches   [][]eddy.LogEvent // handed to the writer, not yet written
+	closed    bool
+	wake      chan struct{} // tells the writer there are batches
 
 	done chan struct{} // closed when the reader has reached end of file
 }
 
 func newCapture(inst *instance) *capture {
-	return &capture{inst: inst, tailStart: -1, fd: -1, buf: make([]byte, 64*1024), done: make(chan struct{})}
+	c := &capture{inst: inst, tailStart: -1, fd: -1, buf: make([]byte, 64*1024),
+		done: make(chan struct{}), wake: make(chan struct{}, 1)}
+	inst.m.wg.Add(1)
+	go c.write()
+	return c
 }
 
 // start reads f in the background until the process and its children have
@@ -219,7 +226,8 @@ func (c *capture) tail(string) string {
 	return s
 }
 
-// endInvocation writes the invocation's log to the store.
+// endInvocation hands the invocation's log to the writer; the response does
+// not wait for the log store.
 func (c *capture) endInvocation() {
 	c.mu.Lock()
 	c.tailStart = -1
@@ -227,7 +235,7 @@ func (c *capture) endInvocation() {
 	c.flush()
 }
 
-// flush writes pending events to the log store.
+// flush hands pending events to the instance's log writer, in order.
 func (c *capture) flush() {
 	c.mu.Lock()
 	if c.eof || c.fd < 0 {
@@ -236,8 +244,55 @@ func (c *capture) flush() {
 	events := c.pending
 	c.pending = nil
 	c.tailStart = -1
+	if len(events) > 0 && !c.closed {
+		c.batches = append(c.batches, events)
+		if len(c.batches) == 1 {
+			select {
+			case c.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
 	c.mu.Unlock()
-	if len(events) == 0 || c.inst.m.cfg.Logs == nil {
+}
+
+// close flushes what is left and stops the writer once it has written
+// everything. Safe twice.
+func (c *capture) close() {
+	c.flush()
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.wake)
+	}
+	c.mu.Unlock()
+}
+
+// write is the instance's log writer: it writes batches to the store in the
+// order the instance produced them.
+func (c *capture) write() {
+	defer c.inst.m.wg.Done()
+	for {
+		c.mu.Lock()
+		batches := c.batches
+		c.batches = nil
+		closed := c.closed
+		c.mu.Unlock()
+		for _, events := range batches {
+			c.store(events)
+		}
+		if len(batches) > 0 {
+			continue
+		}
+		if closed {
+			return
+		}
+		<-c.wake
+	}
+}
+
+func (c *capture) store(events []eddy.LogEvent) {
+	if c.inst.m.cfg.Logs == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -76,6 +76,9 @@ type instance struct {
 	broken   bool
 	lastUsed time.Time // guarded by the pool's mutex
 
+	memMB atomic.Int32 // the last peak RSS read, in MB
+	memAt atomic.Int64 // when it was read, Unix nanoseconds
+
 	stopOnce sync.Once
 }
 
@@ -238,7 +241,7 @@ func (inst *instance) stop() {
 		}
 		<-inst.exited
 		_ = inst.srv.Close()
-		inst.logs.flush()
+		inst.logs.close()
 	})
 }
 
@@ -361,22 +364,29 @@ func exitText(err error) string {
 	return err.Error()
 }
 
-// maxMemoryMB reads the process's peak resident set size.
+// maxMemoryMB returns the process's peak resident set size. Reading it costs
+// tens of microseconds, so it is read at most once a second; the figure only
+// grows, so a cached one can only under-report slightly.
 func (inst *instance) maxMemoryMB() int {
+	now := time.Now().UnixNano()
+	if last := inst.memAt.Load(); last != 0 && now-last < int64(time.Second) {
+		return int(inst.memMB.Load())
+	}
+	inst.memAt.Store(now)
 	if inst.cmd == nil || inst.cmd.Process == nil {
 		return 0
 	}
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(inst.cmd.Process.Pid) + "/status")
 	if err != nil {
-		return 0
+		return int(inst.memMB.Load())
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			return (kb + 1023) / 1024
+			inst.memMB.Store(int32((kb + 1023) / 1024))
 		}
 	}
-	return 0
+	return int(inst.memMB.Load())
 }
 
 // Runtime API
