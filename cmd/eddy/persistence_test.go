@@ -93,3 +93,28 @@ func TestTwoNodesShareOneNATS(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestTwoEddyProcessesShareOneNATS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the eddy binary")
+	}
+	url := MustNATS(t)
+	bin := MustBuildEddy(t)
+	_, urlA := MustServe(t, bin, t.TempDir(), "--nats", url)
+	_, urlB := MustServe(t, bin, t.TempDir(), "--nats", url)
+	ca := lambda.NewFromConfig(awsConfig(urlA), func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
+	cb := lambda.NewFromConfig(awsConfig(urlB), func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
+	MustCreateEcho(t, ca, "across", 3)
+	for _, c := range []*lambda.Client{cb, ca} {
+		if res := MustInvoke(t, c, "across", `{"p":1}`); string(res.Payload) != `{"p":1}` {
+			t.Fatalf("got %s", res.Payload)
+		}
+	}
+	if _, err := cb.DeleteFunction(context.Background(), &lambda.DeleteFunctionInput{FunctionName: aws.String("across")}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5e9, "node a to see the delete", func() bool {
+		_, err := ca.GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String("across")})
+		return err != nil
+	})
+}

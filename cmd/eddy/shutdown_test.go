@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,14 +17,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
-// MustBuildEddy builds the eddy binary into a temporary directory.
+var (
+	eddyBinOnce sync.Once
+	eddyBin     string
+	eddyBinErr  error
+)
+
+// MustBuildEddy builds the eddy binary once per test run.
 func MustBuildEddy(tb testing.TB) string {
 	tb.Helper()
-	bin := filepath.Join(tb.TempDir(), "eddy")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		tb.Fatalf("build eddy: %v\n%s", err, out)
+	eddyBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "eddy-bin-")
+		if err != nil {
+			eddyBinErr = err
+			return
+		}
+		eddyBin = filepath.Join(dir, "eddy")
+		if out, err := exec.Command("go", "build", "-o", eddyBin, ".").CombinedOutput(); err != nil {
+			eddyBinErr = fmt.Errorf("build eddy: %v\n%s", err, out)
+		}
+	})
+	if eddyBinErr != nil {
+		tb.Fatal(eddyBinErr)
 	}
-	return bin
+	return eddyBin
 }
 
 // MustServe starts `eddy serve` as a child process on a free port and
