@@ -46,6 +46,11 @@ type Function struct {
 	// Region and Account are where the function lives; they form its ARN.
 	Region  string `json:"region"`
 	Account string `json:"account"`
+
+	// ReservedConcurrency is the function's reserved concurrency (nil for
+	// none). It is a setting of the function, not of a version: the invoker
+	// fills it in from the registry before handing a version to the runtime.
+	ReservedConcurrency *int `json:"-"`
 }
 
 // ARN returns the unqualified ARN of the function.
@@ -185,6 +190,14 @@ type Invoker interface {
 
 // Runtime runs functions as local processes, one request per instance.
 type Runtime interface {
-	// Invoke runs req on a warm or new instance of fn and waits for its outcome.
+	// Invoke runs req on a warm or new instance of fn and waits for its
+	// outcome. It returns ETHROTTLED when fn's reserved concurrency or the
+	// node's capacity is exhausted.
 	Invoke(ctx context.Context, fn *Function, req *InvokeRequest) (*InvokeResult, error)
 }
+
+// Throttle reasons, as Lambda's TooManyRequestsException carries them.
+const (
+	ReasonReservedConcurrency = "ReservedFunctionConcurrentInvocationLimitExceeded"
+	ReasonAccountConcurrency  = "ConcurrentInvocationLimitExceeded"
+)

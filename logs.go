@@ -15,8 +15,9 @@ type LogEvent struct {
 
 // LogGroup describes a log group.
 type LogGroup struct {
-	Name            string
-	CreationTime    int64
+	Name         string
+	CreationTime int64
+	// RetentionInDays is how long events are kept; 0 keeps them forever.
 	RetentionInDays int
 	StoredBytes     int64
 }
@@ -58,14 +59,46 @@ type LogQuery struct {
 	FromHead bool
 }
 
+// Orders of DescribeLogStreams, as CloudWatch Logs names them.
+const (
+	OrderByLogStreamName = "LogStreamName"
+	OrderByLastEventTime = "LastEventTime"
+)
+
+// LogStreamQuery selects the streams of a group for DescribeLogStreams.
+type LogStreamQuery struct {
+	Group string
+	// Prefix selects streams whose name starts with it; it cannot be
+	// combined with OrderByLastEventTime.
+	Prefix string
+	// OrderBy is OrderByLogStreamName (the default when empty) or
+	// OrderByLastEventTime.
+	OrderBy    string
+	Descending bool
+	Limit      int
+	NextToken  string
+}
+
+// RetentionDays are the retention periods, in days, that a log group may
+// have, as CloudWatch Logs lists them.
+var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
 // LogService stores and serves the logs of functions, as CloudWatch Logs does.
 type LogService interface {
 	LogWriter
 	CreateLogGroup(ctx context.Context, group string) error
 	CreateLogStream(ctx context.Context, group, stream string) error
 	DeleteLogGroup(ctx context.Context, group string) error
+	// PutRetentionPolicy makes the events of a group expire after days, one
+	// of RetentionDays; EINVALID for another value, ENOTFOUND for an
+	// unknown group.
+	PutRetentionPolicy(ctx context.Context, group string, days int) error
+	// DeleteRetentionPolicy makes the events of a group never expire.
+	DeleteRetentionPolicy(ctx context.Context, group string) error
 	DescribeLogGroups(ctx context.Context, prefix, nextToken string, limit int) ([]LogGroup, string, error)
-	DescribeLogStreams(ctx context.Context, group, prefix, nextToken string, limit int, descending bool) ([]LogStream, string, error)
+	// DescribeLogStreams lists the streams of q.Group; ENOTFOUND if the
+	// group does not exist.
+	DescribeLogStreams(ctx context.Context, q *LogStreamQuery) ([]LogStream, string, error)
 	// GetLogEvents reads one stream (q.Streams[0]). It returns the events and
 	// the forward and backward tokens.
 	GetLogEvents(ctx context.Context, q *LogQuery) (events []LogEvent, forward, backward string, err error)

@@ -1,10 +1,12 @@
 package awsapi
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,9 +59,36 @@ func (h *Handler) serveLambda(w http.ResponseWriter, r *http.Request) {
 			h.updateFunctionCode(w, r, rest[0])
 		case len(rest) == 2 && rest[1] == "invocations" && m == http.MethodPost:
 			h.invoke(w, r, rest[0])
+		case len(rest) == 2 && rest[1] == "versions" && m == http.MethodPost:
+			h.publishVersion(w, r, rest[0])
+		case len(rest) == 2 && rest[1] == "versions" && m == http.MethodGet:
+			h.listVersions(w, r, rest[0])
+		case len(rest) == 2 && rest[1] == "aliases" && m == http.MethodPost:
+			h.createAlias(w, r, rest[0])
+		case len(rest) == 2 && rest[1] == "aliases" && m == http.MethodGet:
+			h.listAliases(w, r, rest[0])
+		case len(rest) == 3 && rest[1] == "aliases":
+			switch m {
+			case http.MethodGet:
+				h.getAlias(w, r, rest[0], rest[2])
+			case http.MethodPut:
+				h.updateAlias(w, r, rest[0], rest[2])
+			case http.MethodDelete:
+				h.deleteAlias(w, r, rest[0], rest[2])
+			default:
+				h.lambdaUnknown(w, r)
+			}
 		default:
 			h.lambdaUnknown(w, r)
 		}
+	case (ver == "2017-10-31" || ver == "2019-09-30") && res == "functions" && len(rest) == 2 && rest[1] == "concurrency":
+		h.concurrency(w, r, rest[0])
+	case ver == "2019-09-25" && res == "functions" && len(rest) == 2 && rest[1] == "event-invoke-config":
+		h.eventInvokeConfig(w, r, rest[0])
+	case ver == "2019-09-25" && res == "functions" && len(rest) == 3 && rest[1] == "event-invoke-config" && rest[2] == "list" && m == http.MethodGet:
+		h.listEventInvokeConfigs(w, r, rest[0])
+	case ver == "2019-09-30" && res == "functions" && len(rest) == 2 && rest[1] == "provisioned-concurrency":
+		h.provisionedConcurrency(w, r, rest[0])
 	case ver == "2014-11-13" && res == "functions" && len(rest) >= 2 && rest[1] == "invoke-async" && m == http.MethodPost:
 		h.invokeAsync(w, r, rest[0])
 	case ver == "2017-03-31" && res == "tags" && len(rest) == 1:
@@ -93,6 +122,9 @@ func (h *Handler) functionRef(r *http.Request, raw string) (eddy.FunctionRef, er
 			"Function not found: %s", eddy.FunctionARN(region, ref.Account, ref.Name))
 	}
 	if q := r.URL.Query().Get("Qualifier"); q != "" {
+		if len(q) > 128 || !qualifierPattern.MatchString(q) {
+			return ref, eddy.ValidationError(q, "qualifier", `Member must satisfy regular expression pattern: \$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+`)
+		}
 		if ref.Qualifier != "" && ref.Qualifier != q {
 			return ref, eddy.TypedErrorf(eddy.EINVALID, "InvalidParameterValueException",
 				"The derived qualifier from the function name does not match the specified qualifier.")
@@ -102,15 +134,8 @@ func (h *Handler) functionRef(r *http.Request, raw string) (eddy.FunctionRef, er
 	return ref, nil
 }
 
-// unqualified refuses a qualifier other than $LATEST on APIs that do not yet
-// know versions.
-func unqualified(h *Handler, r *http.Request, ref eddy.FunctionRef) error {
-	if ref.Qualifier == "" || ref.Qualifier == eddy.LatestVersion {
-		return nil
-	}
-	return eddy.TypedErrorf(eddy.ENOTFOUND, "ResourceNotFoundException",
-		"Function not found: %s:%s", eddy.FunctionARN(h.regionOf(r), h.Account, ref.Name), ref.Qualifier)
-}
+// qualifierPattern is the Qualifier query member's pattern in Lambda's model.
+var qualifierPattern = regexp.MustCompile(`^(\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+)$`)
 
 // Wire shapes of the Lambda API.
 
@@ -173,7 +198,7 @@ type functionConfiguration struct {
 	Layers           []map[string]any  `json:"Layers,omitempty"`
 	RevisionID       string            `json:"RevisionId"`
 	State            string            `json:"State"`
-	LastUpdateStatus string            `json:"LastUpdateStatus"`
+	LastUpdateStatus string            `json:"LastUpdateStatus,omitempty"`
 	PackageType      string            `json:"PackageType"`
 	Architectures    []string          `json:"Architectures"`
 	EphemeralStorage map[string]int    `json:"EphemeralStorage"`
@@ -184,9 +209,29 @@ type functionConfiguration struct {
 // lastModified is Lambda's timestamp format, e.g. 2026-11-22T10:54:53.123+0000.
 const lastModified = "2006-01-02T15:04:05.000-0700"
 
+// published reports whether fn is a published version rather than $LATEST.
+func published(fn *eddy.Function) bool {
+	return fn.Version != "" && fn.Version != eddy.LatestVersion
+}
+
+// toConfiguration renders a function's configuration; the FunctionArn of a
+// published version is qualified with its number.
 func toConfiguration(fn *eddy.Function) *functionConfiguration {
+	if published(fn) {
+		return toConfigurationAt(fn, fn.Version)
+	}
+	return toConfigurationAt(fn, "")
+}
+
+// toConfigurationAt renders a function's configuration with its FunctionArn
+// qualified by qualifier, unless that is empty.
+func toConfigurationAt(fn *eddy.Function, qualifier string) *functionConfiguration {
+	arn := fn.ARN()
+	if qualifier != "" {
+		arn += ":" + qualifier
+	}
 	c := &functionConfiguration{
-		FunctionName: fn.Name, FunctionArn: fn.ARN(), Runtime: fn.Runtime, Role: fn.Role, Handler: fn.Handler,
+		FunctionName: fn.Name, FunctionArn: arn, Runtime: fn.Runtime, Role: fn.Role, Handler: fn.Handler,
 		CodeSize: fn.CodeSize, Description: fn.Description, Timeout: fn.Timeout, MemorySize: fn.MemorySize,
 		LastModified: fn.LastModified.UTC().Format(lastModified), CodeSha256: fn.CodeSha256, Version: fn.Version,
 		TracingConfig: map[string]string{"Mode": fn.TracingMode}, KMSKeyArn: fn.KMSKeyArn,
@@ -197,6 +242,9 @@ func toConfiguration(fn *eddy.Function) *functionConfiguration {
 	}
 	if c.Version == "" {
 		c.Version = eddy.LatestVersion
+	}
+	if published(fn) {
+		c.LastUpdateStatus = "" // a published version never updates
 	}
 	if len(fn.Environment) > 0 {
 		c.Environment = &environment{Variables: fn.Environment}
@@ -303,46 +351,81 @@ func (h *Handler) createFunction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getFunction(w http.ResponseWriter, r *http.Request, raw string) {
-	fn, ok := h.lookupFunction(w, r, raw)
+	fn, ref, ok := h.lookupFunction(w, r, raw)
 	if !ok {
 		return
 	}
+	ctx, region := r.Context(), h.regionOf(r)
 	body := map[string]any{
-		"Configuration": toConfiguration(fn),
+		"Configuration": toConfigurationAt(fn, ref.Qualifier),
 		"Code": map[string]string{
 			"RepositoryType": "S3",
 			"Location":       "http://" + r.Host + "/_eddy/code/" + fn.CodeKey,
 		},
 	}
-	if len(fn.Tags) > 0 {
-		body["Tags"] = fn.Tags
+	// Tags and reserved concurrency belong to the function, not a version.
+	tags := fn.Tags
+	if ref.Qualifier != "" {
+		latest, err := h.Functions.GetFunction(ctx, region, ref.Name)
+		if err != nil {
+			h.writeLambdaError(w, r, err)
+			return
+		}
+		tags = latest.Tags
+	}
+	if len(tags) > 0 {
+		body["Tags"] = tags
+	}
+	if h.Versions != nil {
+		n, err := h.Versions.GetFunctionConcurrency(ctx, region, ref.Name)
+		if err != nil {
+			h.writeLambdaError(w, r, err)
+			return
+		}
+		if n != nil {
+			body["Concurrency"] = map[string]int{"ReservedConcurrentExecutions": *n}
+		}
 	}
 	writeJSON(w, http.StatusOK, body)
 }
 
-func (h *Handler) lookupFunction(w http.ResponseWriter, r *http.Request, raw string) (*eddy.Function, bool) {
+// lookupFunction resolves a FunctionName and Qualifier to the function
+// version they name: $LATEST, a published version, or an alias's primary
+// version.
+func (h *Handler) lookupFunction(w http.ResponseWriter, r *http.Request, raw string) (*eddy.Function, eddy.FunctionRef, bool) {
 	ref, err := h.functionRef(r, raw)
+	var fn *eddy.Function
 	if err == nil {
-		err = unqualified(h, r, ref)
+		fn, err = h.functionAt(r.Context(), h.regionOf(r), ref)
 	}
 	if err != nil {
 		h.writeLambdaError(w, r, err)
-		return nil, false
+		return nil, ref, false
 	}
-	fn, err := h.Functions.GetFunction(r.Context(), h.regionOf(r), ref.Name)
-	if err != nil {
-		h.writeLambdaError(w, r, err)
-		return nil, false
+	return fn, ref, true
+}
+
+// functionAt returns the function version a reference names.
+func (h *Handler) functionAt(ctx context.Context, region string, ref eddy.FunctionRef) (*eddy.Function, error) {
+	if ref.Qualifier == "" {
+		return h.Functions.GetFunction(ctx, region, ref.Name)
 	}
-	return fn, true
+	if h.Versions == nil {
+		if ref.Qualifier == eddy.LatestVersion {
+			return h.Functions.GetFunction(ctx, region, ref.Name)
+		}
+		return nil, eddy.TypedErrorf(eddy.ENOTFOUND, "ResourceNotFoundException",
+			"Function not found: %s:%s", eddy.FunctionARN(region, h.Account, ref.Name), ref.Qualifier)
+	}
+	return h.Versions.GetFunctionVersion(ctx, region, ref.Name, ref.Qualifier)
 }
 
 func (h *Handler) getFunctionConfiguration(w http.ResponseWriter, r *http.Request, raw string) {
-	fn, ok := h.lookupFunction(w, r, raw)
+	fn, ref, ok := h.lookupFunction(w, r, raw)
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, toConfiguration(fn))
+	writeJSON(w, http.StatusOK, toConfigurationAt(fn, ref.Qualifier))
 }
 
 func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
@@ -356,14 +439,33 @@ func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
 		}
 		max = n
 	}
-	fns, next, err := h.Functions.ListFunctions(r.Context(), h.regionOf(r), q.Get("Marker"), max)
-	if err != nil {
-		h.writeLambdaError(w, r, err)
+	var out []*functionConfiguration
+	var next string
+	switch v := q.Get("FunctionVersion"); v {
+	case "":
+		fns, marker, err := h.Functions.ListFunctions(r.Context(), h.regionOf(r), q.Get("Marker"), max)
+		if err != nil {
+			h.writeLambdaError(w, r, err)
+			return
+		}
+		out = make([]*functionConfiguration, 0, len(fns))
+		for _, fn := range fns {
+			out = append(out, toConfiguration(fn))
+		}
+		next = marker
+	case "ALL":
+		page, marker, err := h.listAllVersions(r.Context(), h.regionOf(r), q.Get("Marker"), max)
+		if err != nil {
+			h.writeLambdaError(w, r, err)
+			return
+		}
+		out, next = page, marker
+	default:
+		h.writeLambdaError(w, r, eddy.ValidationError(v, "functionVersion", "Member must satisfy enum value set: [ALL]"))
 		return
 	}
-	out := make([]*functionConfiguration, 0, len(fns))
-	for _, fn := range fns {
-		out = append(out, toConfiguration(fn))
+	if out == nil {
+		out = []*functionConfiguration{}
 	}
 	body := map[string]any{"Functions": out}
 	if next != "" {
@@ -372,13 +474,19 @@ func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
+// deleteFunction deletes a function with everything it has, or with a
+// Qualifier one published version.
 func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request, raw string) {
 	ref, err := h.functionRef(r, raw)
 	if err == nil {
-		err = unqualified(h, r, ref)
-	}
-	if err == nil {
-		err = h.Functions.DeleteFunction(r.Context(), h.regionOf(r), ref.Name)
+		switch d, ok := h.Versions.(versionDeleter); {
+		case ref.Qualifier == "":
+			err = h.Functions.DeleteFunction(r.Context(), h.regionOf(r), ref.Name)
+		case ok:
+			err = d.DeleteFunctionVersion(r.Context(), h.regionOf(r), ref.Name, ref.Qualifier)
+		default:
+			err = latestOnly(ref)
+		}
 	}
 	if err != nil {
 		h.writeLambdaError(w, r, err)
@@ -397,6 +505,9 @@ type updateCodeRequest struct {
 
 func (h *Handler) updateFunctionCode(w http.ResponseWriter, r *http.Request, raw string) {
 	ref, err := h.functionRef(r, raw)
+	if err == nil {
+		err = latestOnly(ref)
+	}
 	if err != nil {
 		h.writeLambdaError(w, r, err)
 		return
@@ -445,6 +556,9 @@ type updateConfigRequest struct {
 
 func (h *Handler) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request, raw string) {
 	ref, err := h.functionRef(r, raw)
+	if err == nil {
+		err = latestOnly(ref)
+	}
 	if err != nil {
 		h.writeLambdaError(w, r, err)
 		return
@@ -583,7 +697,8 @@ func (h *Handler) invokeAsync(w http.ResponseWriter, r *http.Request, raw string
 		"Request must be smaller than %d bytes for the InvokeAsync operation", eddy.MaxAsyncPayload))
 	if err == nil {
 		_, err = h.Invoker.Invoke(r.Context(), &eddy.InvokeRequest{
-			Region: h.regionOf(r), FunctionName: ref.Name, Type: eddy.InvokeEvent, Payload: payload, RequestID: requestID(r.Context()),
+			Region: h.regionOf(r), FunctionName: ref.Name, Qualifier: ref.Qualifier, Type: eddy.InvokeEvent, Payload: payload,
+			RequestID: requestID(r.Context()),
 		})
 	}
 	if err != nil {
@@ -653,14 +768,20 @@ func (h *Handler) accountSettings(w http.ResponseWriter, r *http.Request) {
 		h.writeLambdaError(w, r, err)
 		return
 	}
-	var total int64
+	var total, reserved int64
 	for _, fn := range fns {
 		total += fn.CodeSize
+		if h.Versions == nil {
+			continue
+		}
+		if n, err := h.Versions.GetFunctionConcurrency(r.Context(), h.regionOf(r), fn.Name); err == nil && n != nil {
+			reserved += int64(*n)
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"AccountLimit": map[string]int64{
 			"TotalCodeSize": 80530636800, "CodeSizeUnzipped": 262144000, "CodeSizeZipped": 52428800,
-			"ConcurrentExecutions": 1000, "UnreservedConcurrentExecutions": 1000,
+			"ConcurrentExecutions": 1000, "UnreservedConcurrentExecutions": 1000 - reserved,
 		},
 		"AccountUsage": map[string]int64{"TotalCodeSize": total, "FunctionCount": int64(len(fns))},
 	})

@@ -1,6 +1,7 @@
 package awsapi
 
 import (
+	"math"
 	"net/http"
 	"strings"
 
@@ -37,6 +38,10 @@ func (h *Handler) serveLogs(w http.ResponseWriter, r *http.Request, target strin
 		Descending          bool
 		OrderBy             string
 		LogEvents           []eddy.LogEvent
+		RetentionInDays     *int
+		// Interleaved is ignored, as CloudWatch Logs has ignored it since
+		// 2019: FilterLogEvents always interleaves the streams.
+		Interleaved bool
 	}
 	if err := decodeJSON(data, &in); err != nil {
 		h.writeJSONError(w, r, eddy.TypedErrorf(eddy.EMALFORMED, "SerializationException", "%s", eddy.ErrorMessage(err)), logsContentType)
@@ -60,10 +65,21 @@ func (h *Handler) serveLogs(w http.ResponseWriter, r *http.Request, target strin
 	case "DeleteLogGroup":
 		err = h.Logs.DeleteLogGroup(ctx, in.LogGroupName)
 		out = struct{}{}
+	case "PutRetentionPolicy":
+		if in.RetentionInDays == nil {
+			err = eddy.TypedErrorf(eddy.EVALIDATE, "InvalidParameterException",
+				"1 validation error detected: Value null at 'retentionInDays' failed to satisfy constraint: Member must not be null")
+		} else {
+			err = h.Logs.PutRetentionPolicy(ctx, in.LogGroupName, *in.RetentionInDays)
+		}
+		out = struct{}{}
+	case "DeleteRetentionPolicy":
+		err = h.Logs.DeleteRetentionPolicy(ctx, in.LogGroupName)
+		out = struct{}{}
 	case "PutLogEvents":
 		// Unlike eddy's own writers, a client must create the stream first.
 		var streams []eddy.LogStream
-		streams, _, err = h.Logs.DescribeLogStreams(ctx, in.LogGroupName, in.LogStreamName, "", 1, false)
+		streams, _, err = h.Logs.DescribeLogStreams(ctx, &eddy.LogStreamQuery{Group: in.LogGroupName, Prefix: in.LogStreamName, Limit: 1})
 		if err == nil && (len(streams) == 0 || streams[0].Name != in.LogStreamName) {
 			err = eddy.TypedErrorf(eddy.ENOTFOUND, "ResourceNotFoundException", "The specified log stream does not exist.")
 		}
@@ -92,7 +108,8 @@ func (h *Handler) serveLogs(w http.ResponseWriter, r *http.Request, target strin
 	case "DescribeLogStreams":
 		var streams []eddy.LogStream
 		var next string
-		streams, next, err = h.Logs.DescribeLogStreams(ctx, in.LogGroupName, in.LogStreamNamePrefix, in.NextToken, in.Limit, in.Descending)
+		streams, next, err = h.Logs.DescribeLogStreams(ctx, &eddy.LogStreamQuery{Group: in.LogGroupName, Prefix: in.LogStreamNamePrefix,
+			OrderBy: in.OrderBy, Descending: in.Descending, Limit: in.Limit, NextToken: in.NextToken})
 		list := make([]map[string]any, 0, len(streams))
 		for _, s := range streams {
 			m := map[string]any{
@@ -120,8 +137,14 @@ func (h *Handler) serveLogs(w http.ResponseWriter, r *http.Request, target strin
 		}
 		out = map[string]any{"events": list, "nextForwardToken": fwd, "nextBackwardToken": back}
 	case "FilterLogEvents":
+		// FilterLogEvents returns events at endTime, unlike GetLogEvents:
+		// "Events with a timestamp later than this time are not returned."
+		end := in.EndTime
+		if end > 0 && end < math.MaxInt64 {
+			end++
+		}
 		q := &eddy.LogQuery{Group: in.LogGroupName, Streams: in.LogStreamNames, StreamPrefix: in.LogStreamNamePrefix,
-			StartTime: in.StartTime, EndTime: in.EndTime, Pattern: in.FilterPattern, Limit: in.Limit,
+			StartTime: in.StartTime, EndTime: end, Pattern: in.FilterPattern, Limit: in.Limit,
 			NextToken: in.NextToken, FromHead: true}
 		var events []eddy.LogEvent
 		var next string

@@ -21,6 +21,7 @@ import (
 // Handler serves all of eddy's AWS APIs on one port.
 type Handler struct {
 	Functions eddy.FunctionService
+	Versions  eddy.VersionService // versions, aliases and per-function settings; nil for none
 	Code      eddy.CodeStore
 	Invoker   eddy.Invoker
 	Logs      eddy.LogService

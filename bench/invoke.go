@@ -81,24 +81,10 @@ const (
 // creates an echo function with a unique name and deletes it afterwards.
 func RunInvoke(ctx context.Context, cfg InvokeConfig) (*InvokeReport, error) {
 	cfg.defaults()
-	if cfg.Endpoint == "" {
-		return nil, errors.New("bench: no endpoint")
+	b, err := newInvokeBench(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if len(cfg.Zip) == 0 {
-		return nil, errors.New("bench: no deployment package")
-	}
-	b := &invokeBench{
-		cfg:      cfg,
-		endpoint: strings.TrimRight(cfg.Endpoint, "/"),
-		name:     "eddy-bench-echo-" + randomHex(4),
-		http:     newHTTPClient(),
-	}
-	b.sdk = lambda.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String(b.endpoint),
-	}, func(o *lambda.Options) { o.RetryMaxAttempts = 1 }) // count failures, do not hide them
-	b.invokeURL = b.endpoint + "/2015-03-31/functions/" + url.PathEscape(b.name) + "/invocations"
 	defer b.http.CloseIdleConnections()
 
 	r := &InvokeReport{
@@ -178,6 +164,30 @@ func RunInvoke(ctx context.Context, cfg InvokeConfig) (*InvokeReport, error) {
 		r.PeakRSS = peak
 	}
 	return r, nil
+}
+
+// newInvokeBench returns a benchmark of a new echo function (created by
+// setup) at cfg.Endpoint.
+func newInvokeBench(cfg InvokeConfig) (*invokeBench, error) {
+	if cfg.Endpoint == "" {
+		return nil, errors.New("bench: no endpoint")
+	}
+	if len(cfg.Zip) == 0 {
+		return nil, errors.New("bench: no deployment package")
+	}
+	b := &invokeBench{
+		cfg:      cfg,
+		endpoint: strings.TrimRight(cfg.Endpoint, "/"),
+		name:     "eddy-bench-echo-" + randomHex(4),
+		http:     newHTTPClient(),
+	}
+	b.sdk = lambda.NewFromConfig(aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(b.endpoint),
+	}, func(o *lambda.Options) { o.RetryMaxAttempts = 1 }) // count failures, do not hide them
+	b.invokeURL = b.endpoint + "/2015-03-31/functions/" + url.PathEscape(b.name) + "/invocations"
+	return b, nil
 }
 
 type invokeBench struct {

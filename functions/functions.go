@@ -1,7 +1,8 @@
 // Package functions is eddy's registry of Lambda functions: their
-// configuration in a JetStream key-value bucket (cached in memory and kept
-// current by a watch, so that every node sees every change) and their code in
-// a content-addressed Object Store.
+// configuration, published versions, aliases and per-function settings in a
+// JetStream key-value bucket (cached in memory and kept current by a watch,
+// so that every node sees every change) and their code in a content-addressed
+// Object Store.
 package functions
 
 import (
@@ -25,10 +26,31 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// metaBucket holds function configurations under "REGION.NAME".
+// metaBucket holds everything about functions but their code. Keys start
+// with the function key "REGION.NAME" (neither part can hold a dot):
+//
+//	REGION.NAME                   $LATEST (latestRecord)
+//	REGION.NAME.v.000000000007    published version 7 (versionRecord)
+//	REGION.NAME.a.ALIAS           an alias (eddy.Alias)
+//	REGION.NAME.concurrency       reserved concurrency (concurrencyRecord)
+//	REGION.NAME.eic.QUALIFIER     event invoke config (eddy.EventInvokeConfig)
+//	REGION.NAME.pc.QUALIFIER      provisioned concurrency (eddy.ProvisionedConcurrencyConfig)
+//
+// QUALIFIER is engine.EncodeKey of "$LATEST", a version or an alias, since
+// "$" may not appear in a key.
 const metaBucket = "eddy_functions"
 
-// Service implements eddy.FunctionService and eddy.CodeStore.
+// Sub-keys of a function key.
+const (
+	subVersion     = "v."
+	subAlias       = "a."
+	subConcurrency = "concurrency"
+	subEventConfig = "eic."
+	subProvisioned = "pc."
+)
+
+// Service implements eddy.FunctionService, eddy.VersionService and
+// eddy.CodeStore.
 type Service struct {
 	Engine  *engine.Engine
 	Account string
@@ -38,16 +60,51 @@ type Service struct {
 	kv   jetstream.KeyValue
 	code jetstream.ObjectStore
 
-	mu    sync.RWMutex // guards cache
-	cache map[string]cached
+	mu sync.RWMutex // guards funcs
+	// funcs caches the bucket: for each function key, each record by its
+	// sub-key ("" for $LATEST). Cached values are never modified in place.
+	funcs map[string]map[string]cached
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 }
 
+var (
+	_ eddy.FunctionService = (*Service)(nil)
+	_ eddy.VersionService  = (*Service)(nil)
+	_ eddy.CodeStore       = (*Service)(nil)
+)
+
+// cached is one record of the bucket at a revision; val is nil for a record
+// that was deleted.
 type cached struct {
-	fn  *eddy.Function
+	val any
 	rev uint64
+}
+
+// latestRecord is how $LATEST is stored: the function and its publishing
+// state. The embedded Function keeps records written before versions existed
+// readable.
+type latestRecord struct {
+	eddy.Function
+	// LastVersion is the highest version number published from this
+	// function; numbers are never reused, even after a version is deleted.
+	LastVersion int `json:"last_version,omitempty"`
+	// PublishedRevision is the RevisionID $LATEST got when LastVersion was
+	// published; while it is still current nothing changed since.
+	PublishedRevision string `json:"published_revision,omitempty"`
+}
+
+// versionRecord is how a published version is stored.
+type versionRecord struct {
+	eddy.Function
+	// FromRevision is the RevisionID $LATEST had when this version was taken.
+	FromRevision string `json:"from_revision,omitempty"`
+}
+
+// concurrencyRecord is a function's reserved concurrency.
+type concurrencyRecord struct {
+	Reserved int `json:"reserved"`
 }
 
 // NewService returns a registry on e. Call Open before use.
@@ -58,10 +115,10 @@ func NewService(e *engine.Engine, account string, logger *slog.Logger) *Service 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Engine: e, Account: account, Logger: logger, Now: time.Now, cache: map[string]cached{}}
+	return &Service{Engine: e, Account: account, Logger: logger, Now: time.Now, funcs: map[string]map[string]cached{}}
 }
 
-// Open creates the buckets and loads every function into the cache.
+// Open creates the buckets and loads every record into the cache.
 func (s *Service) Open(ctx context.Context) error {
 	kv, err := s.Engine.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: metaBucket, History: 1, Storage: jetstream.FileStorage})
 	if err != nil {
@@ -116,31 +173,157 @@ func (s *Service) Close() error {
 	return nil
 }
 
-func (s *Service) apply(e jetstream.KeyValueEntry) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c, ok := s.cache[e.Key()]; ok && c.rev >= e.Revision() {
-		return
+// splitKey splits a bucket key into its function key and sub-key.
+func splitKey(key string) (fk, sub string, ok bool) {
+	parts := strings.SplitN(key, ".", 3)
+	if len(parts) < 2 {
+		return "", "", false
 	}
-	if e.Operation() != jetstream.KeyValuePut {
-		s.cache[e.Key()] = cached{rev: e.Revision()} // a tombstone
-		return
+	fk = parts[0] + "." + parts[1]
+	if len(parts) == 3 {
+		sub = parts[2]
 	}
-	var fn eddy.Function
-	if err := json.Unmarshal(e.Value(), &fn); err != nil {
-		s.Logger.Error("functions: bad record", "key", e.Key(), "err", err)
-		return
-	}
-	s.cache[e.Key()] = cached{fn: &fn, rev: e.Revision()}
+	return fk, sub, true
 }
 
-func (s *Service) remember(key string, fn *eddy.Function, rev uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c, ok := s.cache[key]; ok && c.rev >= rev {
+// decode reads a record stored under sub.
+func decode(sub string, data []byte) (any, error) {
+	var v any
+	switch {
+	case sub == "":
+		v = &latestRecord{}
+	case strings.HasPrefix(sub, subVersion):
+		v = &versionRecord{}
+	case strings.HasPrefix(sub, subAlias):
+		v = &eddy.Alias{}
+	case sub == subConcurrency:
+		v = &concurrencyRecord{}
+	case strings.HasPrefix(sub, subEventConfig):
+		v = &eddy.EventInvokeConfig{}
+	case strings.HasPrefix(sub, subProvisioned):
+		v = &eddy.ProvisionedConcurrencyConfig{}
+	default:
+		return nil, fmt.Errorf("unknown record %q", sub)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (s *Service) apply(e jetstream.KeyValueEntry) {
+	fk, sub, ok := splitKey(e.Key())
+	if !ok {
+		s.Logger.Error("functions: bad key", "key", e.Key())
 		return
 	}
-	s.cache[key] = cached{fn: fn, rev: rev}
+	var val any
+	if e.Operation() == jetstream.KeyValuePut {
+		v, err := decode(sub, e.Value())
+		if err != nil {
+			s.Logger.Error("functions: bad record", "key", e.Key(), "err", err)
+			return
+		}
+		val = v
+	}
+	s.store(fk, sub, val, e.Revision())
+}
+
+// store caches val (nil: deleted) under a key unless the cache holds a
+// newer revision.
+func (s *Service) store(fk, sub string, val any, rev uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	items := s.funcs[fk]
+	if items == nil {
+		items = map[string]cached{}
+		s.funcs[fk] = items
+	}
+	if c, ok := items[sub]; ok && c.rev >= rev {
+		return
+	}
+	items[sub] = cached{val: val, rev: rev}
+}
+
+func (s *Service) remember(key string, val any, rev uint64) {
+	if fk, sub, ok := splitKey(key); ok {
+		s.store(fk, sub, val, rev)
+	}
+}
+
+// forget marks a key deleted in the cache after deleting it from the
+// bucket. The tombstone keeps the revision the cache had, so that a late
+// watch update of an older value cannot bring the record back; the watch's
+// own delete, with a higher revision, replaces it.
+func (s *Service) forget(key string) {
+	fk, sub, ok := splitKey(key)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if items := s.funcs[fk]; items != nil {
+		items[sub] = cached{rev: items[sub].rev}
+	}
+}
+
+// cachedItem returns the live cached record under a key.
+func (s *Service) cachedItem(fk, sub string) (cached, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, ok := s.funcs[fk][sub]
+	return c, ok && c.val != nil
+}
+
+// cachedItems returns the live cached records of a function whose sub-keys
+// start with prefix, sorted by sub-key.
+func (s *Service) cachedItems(fk, prefix string) []cached {
+	s.mu.RLock()
+	subs := make([]string, 0)
+	for sub, c := range s.funcs[fk] {
+		if c.val != nil && strings.HasPrefix(sub, prefix) {
+			subs = append(subs, sub)
+		}
+	}
+	sort.Strings(subs)
+	out := make([]cached, 0, len(subs))
+	for _, sub := range subs {
+		out = append(out, s.funcs[fk][sub])
+	}
+	s.mu.RUnlock()
+	return out
+}
+
+// record returns the record under key and its revision, or a nil value if
+// there is none. A miss in the cache is confirmed against the bucket, since
+// another node may have just written it.
+func (s *Service) record(ctx context.Context, key string) (any, uint64, error) {
+	fk, sub, ok := splitKey(key)
+	if !ok {
+		return nil, 0, fmt.Errorf("functions: bad key %q", key)
+	}
+	if c, ok := s.cachedItem(fk, sub); ok {
+		return c.val, c.rev, nil
+	}
+	return s.reload(ctx, key)
+}
+
+// reload reads key from the bucket, updating the cache.
+func (s *Service) reload(ctx context.Context, key string) (any, uint64, error) {
+	_, sub, _ := splitKey(key)
+	e, err := s.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("get %s: %w", key, err)
+	}
+	s.apply(e)
+	v, err := decode(sub, e.Value())
+	if err != nil {
+		return nil, 0, fmt.Errorf("get %s: %w", key, err)
+	}
+	return v, e.Revision(), nil
 }
 
 func functionKey(region, name string) string { return region + "." + name }
@@ -159,41 +342,40 @@ func clone(fn *eddy.Function) *eddy.Function {
 	return &c
 }
 
-// lookup returns the cached function and its revision; a miss is confirmed
-// against the bucket, since another node may have just created it.
-func (s *Service) lookup(ctx context.Context, region, name string) (*eddy.Function, uint64, error) {
-	key := functionKey(region, name)
-	s.mu.RLock()
-	c, ok := s.cache[key]
-	s.mu.RUnlock()
-	if ok && c.fn != nil {
-		return c.fn, c.rev, nil
-	}
-	e, err := s.kv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, 0, notFound(region, s.Account, name)
-	}
+// lookup returns $LATEST's record and its revision.
+func (s *Service) lookup(ctx context.Context, region, name string) (*latestRecord, uint64, error) {
+	v, rev, err := s.record(ctx, functionKey(region, name))
 	if err != nil {
 		return nil, 0, fmt.Errorf("get function: %w", err)
 	}
-	s.apply(e)
-	var fn eddy.Function
-	if err := json.Unmarshal(e.Value(), &fn); err != nil {
-		return nil, 0, fmt.Errorf("get function: %w", err)
+	rec, ok := v.(*latestRecord)
+	if !ok {
+		return nil, 0, notFound(region, s.Account, name)
 	}
-	return &fn, e.Revision(), nil
+	return rec, rev, nil
 }
 
-// GetFunction returns a copy of the function's configuration.
+// exists reports whether the function is in the cache; settings of a
+// cached function are read from the cache alone, which the watch keeps
+// current, so that the invoke path costs no bucket read.
+func (s *Service) exists(ctx context.Context, region, name string) error {
+	if _, ok := s.cachedItem(functionKey(region, name), ""); ok {
+		return nil
+	}
+	_, _, err := s.lookup(ctx, region, name)
+	return err
+}
+
+// GetFunction returns a copy of $LATEST's configuration.
 func (s *Service) GetFunction(ctx context.Context, region, name string) (*eddy.Function, error) {
-	fn, _, err := s.lookup(ctx, region, name)
+	rec, _, err := s.lookup(ctx, region, name)
 	if err != nil {
 		return nil, err
 	}
-	return clone(fn), nil
+	return clone(&rec.Function), nil
 }
 
-// ListFunctions returns the region's functions in name order.
+// ListFunctions returns the region's functions ($LATEST) in name order.
 func (s *Service) ListFunctions(ctx context.Context, region, marker string, max int) ([]*eddy.Function, string, error) {
 	if max <= 0 {
 		max = 50
@@ -201,9 +383,9 @@ func (s *Service) ListFunctions(ctx context.Context, region, marker string, max 
 	prefix := region + "."
 	s.mu.RLock()
 	var names []string
-	for k, c := range s.cache {
-		if c.fn != nil && strings.HasPrefix(k, prefix) {
-			names = append(names, strings.TrimPrefix(k, prefix))
+	for fk, items := range s.funcs {
+		if c, ok := items[""]; ok && c.val != nil && strings.HasPrefix(fk, prefix) {
+			names = append(names, strings.TrimPrefix(fk, prefix))
 		}
 	}
 	s.mu.RUnlock()
@@ -234,7 +416,8 @@ func (s *Service) ListFunctions(ctx context.Context, region, marker string, max 
 	return out, next, nil
 }
 
-// CreateFunction validates the input, stores the code and the configuration.
+// CreateFunction validates the input, stores the code and the configuration,
+// and publishes version 1 if asked to.
 func (s *Service) CreateFunction(ctx context.Context, region string, in *eddy.CreateFunctionInput) (*eddy.Function, error) {
 	fn := clone(&in.Function)
 	fn.Region, fn.Account, fn.Version = region, s.Account, eddy.LatestVersion
@@ -251,9 +434,16 @@ func (s *Service) CreateFunction(ctx context.Context, region string, in *eddy.Cr
 	if err := s.storeCode(ctx, fn, in.ZipFile); err != nil {
 		return nil, err
 	}
+	// Records left by a function of the same name that was deleted while
+	// another node still wrote to it must not come back with this one. The
+	// cache, which the watch has brought up to date long since, knows them.
+	if err := s.deleteRecords(ctx, key, false, false); err != nil {
+		return nil, err
+	}
 	fn.LastModified = s.Now().UTC()
 	fn.RevisionID = eddy.NewID()
-	data, err := json.Marshal(fn)
+	rec := &latestRecord{Function: *fn}
+	data, err := json.Marshal(rec)
 	if err != nil {
 		return nil, fmt.Errorf("create function: %w", err)
 	}
@@ -264,7 +454,10 @@ func (s *Service) CreateFunction(ctx context.Context, region string, in *eddy.Cr
 	if err != nil {
 		return nil, fmt.Errorf("create function: %w", err)
 	}
-	s.remember(key, fn, rev)
+	s.remember(key, rec, rev)
+	if in.Publish {
+		return s.PublishVersion(ctx, region, fn.Name, &eddy.PublishVersionInput{})
+	}
 	return clone(fn), nil
 }
 
@@ -290,9 +483,33 @@ func (s *Service) storeCode(ctx context.Context, fn *eddy.Function, zip []byte) 
 	return nil
 }
 
-// update applies change to the current configuration under a compare-and-set
-// on the bucket revision, retrying when another writer got there first.
+func preconditionFailed() error {
+	return eddy.TypedErrorf(eddy.EPRECOND, "PreconditionFailedException",
+		"The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+}
+
+// update applies change to $LATEST's configuration under a compare-and-set
+// on the bucket revision, retrying when another writer got there first. It
+// gives $LATEST a new RevisionID and LastModified.
 func (s *Service) update(ctx context.Context, region, name, revisionID string, change func(*eddy.Function) error) (*eddy.Function, error) {
+	rec, err := s.updateLatest(ctx, region, name, revisionID, func(rec *latestRecord) error {
+		if err := change(&rec.Function); err != nil {
+			return err
+		}
+		rec.LastModified = s.Now().UTC()
+		rec.RevisionID = eddy.NewID()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return clone(&rec.Function), nil
+}
+
+// updateLatest applies change to a copy of $LATEST's record and writes it
+// under a compare-and-set, retrying on a conflict. revisionID, when set,
+// must be $LATEST's RevisionID.
+func (s *Service) updateLatest(ctx context.Context, region, name, revisionID string, change func(*latestRecord) error) (*latestRecord, error) {
 	key := functionKey(region, name)
 	for attempt := 0; ; attempt++ {
 		cur, rev, err := s.lookup(ctx, region, name)
@@ -300,26 +517,21 @@ func (s *Service) update(ctx context.Context, region, name, revisionID string, c
 			return nil, err
 		}
 		if revisionID != "" && revisionID != cur.RevisionID {
-			return nil, eddy.TypedErrorf(eddy.EPRECOND, "PreconditionFailedException",
-				"The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+			return nil, preconditionFailed()
 		}
-		fn := clone(cur)
-		if err := change(fn); err != nil {
+		rec := &latestRecord{Function: *clone(&cur.Function), LastVersion: cur.LastVersion, PublishedRevision: cur.PublishedRevision}
+		if err := change(rec); err != nil {
 			return nil, err
 		}
-		fn.LastModified = s.Now().UTC()
-		fn.RevisionID = eddy.NewID()
-		data, err := json.Marshal(fn)
+		data, err := json.Marshal(rec)
 		if err != nil {
 			return nil, fmt.Errorf("update function: %w", err)
 		}
 		newRev, err := s.kv.Update(ctx, key, data, rev)
 		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
 			// Our cached copy was stale: read the bucket and try again.
-			if e, gerr := s.kv.Get(ctx, key); gerr == nil {
-				s.apply(e)
-			} else if errors.Is(gerr, jetstream.ErrKeyNotFound) {
-				s.forget(key)
+			if _, _, gerr := s.reload(ctx, key); gerr != nil {
+				return nil, gerr
 			}
 			if attempt < 10 {
 				continue
@@ -330,18 +542,13 @@ func (s *Service) update(ctx context.Context, region, name, revisionID string, c
 		if err != nil {
 			return nil, fmt.Errorf("update function: %w", err)
 		}
-		s.remember(key, fn, newRev)
-		return clone(fn), nil
+		s.remember(key, rec, newRev)
+		return rec, nil
 	}
 }
 
-func (s *Service) forget(key string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.cache, key)
-}
-
-// UpdateFunctionCode replaces the code of $LATEST.
+// UpdateFunctionCode replaces the code of $LATEST and publishes a version
+// if asked to.
 func (s *Service) UpdateFunctionCode(ctx context.Context, region, name string, in *eddy.CodeUpdate) (*eddy.Function, error) {
 	if len(in.Architectures) > 0 {
 		if err := validateArchitectures(in.Architectures); err != nil {
@@ -361,12 +568,16 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, region, name string, i
 		fn.CodeSize = int64(len(in.ZipFile))
 		return fn, nil
 	}
-	return s.update(ctx, region, name, in.RevisionID, func(fn *eddy.Function) error {
+	fn, err := s.update(ctx, region, name, in.RevisionID, func(fn *eddy.Function) error {
 		if len(in.Architectures) > 0 {
 			fn.Architectures = slices.Clone(in.Architectures)
 		}
 		return s.storeCode(ctx, fn, in.ZipFile)
 	})
+	if err != nil || !in.Publish {
+		return fn, err
+	}
+	return s.PublishVersion(ctx, region, name, &eddy.PublishVersionInput{})
 }
 
 // UpdateFunctionConfiguration changes the fields set in in.
@@ -401,44 +612,104 @@ func setIf[T any](dst *T, v *T) {
 	}
 }
 
+// retag changes $LATEST's tags. Tags belong to the function, not to its
+// code or configuration, so a retag does not count as a change for
+// PublishVersion.
+func (s *Service) retag(ctx context.Context, region, name string, change func(tags map[string]string) error) error {
+	_, err := s.updateLatest(ctx, region, name, "", func(rec *latestRecord) error {
+		if rec.Tags == nil {
+			rec.Tags = map[string]string{}
+		}
+		if err := change(rec.Tags); err != nil {
+			return err
+		}
+		unchanged := rec.PublishedRevision != "" && rec.PublishedRevision == rec.RevisionID
+		rec.RevisionID = eddy.NewID()
+		rec.LastModified = s.Now().UTC()
+		if unchanged {
+			rec.PublishedRevision = rec.RevisionID
+		}
+		return nil
+	})
+	return err
+}
+
 // TagFunction adds or replaces tags.
 func (s *Service) TagFunction(ctx context.Context, region, name string, tags map[string]string) error {
 	if err := validateTags(tags); err != nil {
 		return err
 	}
-	_, err := s.update(ctx, region, name, "", func(fn *eddy.Function) error {
-		if fn.Tags == nil {
-			fn.Tags = map[string]string{}
-		}
-		maps.Copy(fn.Tags, tags)
-		if len(fn.Tags) > 50 {
+	return s.retag(ctx, region, name, func(cur map[string]string) error {
+		maps.Copy(cur, tags)
+		if len(cur) > 50 {
 			return eddy.TypedErrorf(eddy.EINVALID, "InvalidParameterValueException", "Number of tags exceeds resource tag limit.")
 		}
 		return nil
 	})
-	return err
 }
 
 // UntagFunction removes tags.
 func (s *Service) UntagFunction(ctx context.Context, region, name string, keys []string) error {
-	_, err := s.update(ctx, region, name, "", func(fn *eddy.Function) error {
+	return s.retag(ctx, region, name, func(cur map[string]string) error {
 		for _, k := range keys {
-			delete(fn.Tags, k)
+			delete(cur, k)
 		}
 		return nil
 	})
-	return err
 }
 
-// DeleteFunction removes the function. Its code stays in the store, where
-// other functions may share it.
+// DeleteFunction removes the function with all its versions, aliases and
+// settings. Its code stays in the store, where other functions may share it.
 func (s *Service) DeleteFunction(ctx context.Context, region, name string) error {
 	if _, _, err := s.lookup(ctx, region, name); err != nil {
 		return err
 	}
 	key := functionKey(region, name)
-	if err := s.kv.Delete(ctx, key); err != nil {
-		return fmt.Errorf("delete function: %w", err)
+	// The other records go first: if this fails part-way the function is
+	// still there, to be deleted again.
+	return s.deleteRecords(ctx, key, true, true)
+}
+
+// deleteRecords deletes every record of the function key fk but $LATEST,
+// and $LATEST too if latest is set. The cache names the records; with
+// bucket the bucket is asked as well, since the cache may not have seen a
+// record another node has just written.
+func (s *Service) deleteRecords(ctx context.Context, fk string, latest, bucket bool) error {
+	keys := map[string]bool{}
+	s.mu.RLock()
+	for sub, c := range s.funcs[fk] {
+		if c.val != nil && sub != "" {
+			keys[fk+"."+sub] = true
+		}
+	}
+	s.mu.RUnlock()
+	if bucket {
+		lister, err := s.kv.ListKeysFiltered(ctx, fk+".>")
+		if err != nil && !errors.Is(err, jetstream.ErrNoKeysFound) {
+			return fmt.Errorf("delete function: %w", err)
+		}
+		if lister != nil {
+			for k := range lister.Keys() {
+				keys[k] = true
+			}
+			_ = lister.Stop()
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		if err := s.deleteKey(ctx, k); err != nil {
+			return err
+		}
+	}
+	if latest {
+		return s.deleteKey(ctx, fk)
+	}
+	return nil
+}
+
+// deleteKey deletes one record, in the bucket and the cache.
+func (s *Service) deleteKey(ctx context.Context, key string) error {
+	if err := s.kv.Delete(ctx, key); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("delete %s: %w", key, err)
 	}
 	s.forget(key)
 	return nil

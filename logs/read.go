@@ -33,7 +33,13 @@ const (
 	// seekSlack is how long before a query's StartTime reading starts, in
 	// the server's storage time: an event is stored at most maxAhead
 	// before its timestamp, plus clock skew between eddy and the server.
-	seekSlack = maxAhead + 5*time.Minute
+	seekSlack = maxAhead + clockSkew
+	// nearSlack replaces seekSlack when no event at or after StartTime was
+	// written more than nearAhead ahead of the clock (see FutureUntil).
+	nearSlack = nearAhead + clockSkew
+	clockSkew = 5 * time.Minute
+	// maxFilterStreams is the most logStreamNames FilterLogEvents takes.
+	maxFilterStreams = 100
 	// requestTimeout bounds a read when ctx has no deadline.
 	requestTimeout = 10 * time.Second
 )
@@ -280,7 +286,15 @@ func (s *Store) GetLogEvents(ctx context.Context, q *eddy.LogQuery) ([]eddy.LogE
 	}
 	subj := streamSubject(group, stream)
 	if forward {
-		return s.readForward(ctx, q, subj, at, limit)
+		var start *time.Time
+		if q.NextToken == "" && q.StartTime > 0 {
+			m, err := s.groupMeta(ctx, group)
+			if err != nil {
+				return nil, "", "", err
+			}
+			start = seekTime(q.StartTime, m.FutureUntil)
+		}
+		return s.readForward(ctx, q, subj, at, start, limit)
 	}
 	if q.NextToken == "" {
 		last, err := s.lastMsg(ctx, subj, 0)
@@ -295,12 +309,10 @@ func (s *Store) GetLogEvents(ctx context.Context, q *eddy.LogQuery) ([]eddy.LogE
 	return s.readBackward(ctx, q, subj, at, limit)
 }
 
-// readForward returns the events of subj from at on.
-func (s *Store) readForward(ctx context.Context, q *eddy.LogQuery, subj string, at pos, limit int) ([]eddy.LogEvent, string, string, error) {
-	sc := &scanner{s: s, filter: subj, seq: at.seq}
-	if q.NextToken == "" {
-		sc.start = seekTime(q.StartTime)
-	}
+// readForward returns the events of subj from at on, or from the storage
+// time start if it is set.
+func (s *Store) readForward(ctx context.Context, q *eddy.LogQuery, subj string, at pos, start *time.Time, limit int) ([]eddy.LogEvent, string, string, error) {
+	sc := &scanner{s: s, filter: subj, seq: at.seq, start: start}
 	var (
 		out   []eddy.LogEvent
 		size  int
@@ -432,12 +444,16 @@ func (s *Store) readBackward(ctx context.Context, q *eddy.LogQuery, subj string,
 }
 
 // seekTime is the storage time to start reading at for events from
-// startTime on, or nil to read from the start.
-func seekTime(startTime int64) *time.Time {
+// startTime on in a group with futureUntil, or nil to read from the start.
+func seekTime(startTime, futureUntil int64) *time.Time {
 	if startTime <= 0 {
 		return nil
 	}
-	t := time.UnixMilli(startTime).Add(-seekSlack)
+	slack := nearSlack
+	if startTime <= futureUntil {
+		slack = seekSlack
+	}
+	t := time.UnixMilli(startTime).Add(-slack)
 	if t.Before(time.Unix(0, 0)) {
 		return nil
 	}
@@ -482,6 +498,10 @@ func (s *Store) FilterLogEvents(ctx context.Context, q *eddy.LogQuery) ([]eddy.L
 		return nil, "", eddy.TypedErrorf(eddy.EINVALID, "InvalidParameterException",
 			"You cannot specify both logStreamNames and logStreamNamePrefix.")
 	}
+	if len(q.Streams) > maxFilterStreams {
+		return nil, "", eddy.TypedErrorf(eddy.EVALIDATE, "InvalidParameterException",
+			"1 validation error detected: Value at 'logStreamNames' failed to satisfy constraint: Member must have length less than or equal to %d", maxFilterStreams)
+	}
 	for _, st := range q.Streams {
 		if err := validStream(st); err != nil {
 			return nil, "", err
@@ -497,17 +517,18 @@ func (s *Store) FilterLogEvents(ctx context.Context, q *eddy.LogQuery) ([]eddy.L
 	}
 	sc := &scanner{s: s, filter: groupSubject(q.Group)}
 	var at pos
-	switch {
-	case q.NextToken != "":
+	if q.NextToken != "" {
 		if at, err = parseFilterToken(q.NextToken); err != nil {
 			return nil, "", err
 		}
 		sc.seq = at.seq
-	default:
-		sc.start = seekTime(q.StartTime)
 	}
-	if _, err := s.groupMeta(ctx, q.Group); err != nil {
+	meta, err := s.groupMeta(ctx, q.Group)
+	if err != nil {
 		return nil, "", err
+	}
+	if q.NextToken == "" {
+		sc.start = seekTime(q.StartTime, meta.FutureUntil)
 	}
 	// names maps the last subject token of the streams read to their name;
 	// with q.Streams it holds exactly those streams.

@@ -12,7 +12,13 @@
 // Reads use batched direct gets with a subject filter, so a query reads only
 // the messages of the group (or stream) it asks for. Events are returned in
 // the order they were written, which is the order of their timestamps for
-// the logs of functions.
+// the logs of functions. A read from a start time seeks by storage time to
+// a few minutes before it, or two hours before it in a group that holds
+// events written ahead of the clock (the group's FutureUntil).
+//
+// A group's retention policy is enforced by a goroutine of the store that
+// purges, stream by stream, the oldest messages whose events have all
+// expired (see EnforceRetention).
 package logs
 
 import (
@@ -48,8 +54,12 @@ type Config struct {
 	// MaxBytes caps the size of all stored events; the oldest are discarded
 	// beyond it. Default 1 GiB.
 	MaxBytes int64
-	// Now is the clock of creation and ingestion times. Default time.Now.
+	// Now is the clock of creation and ingestion times and of retention.
+	// Default time.Now.
 	Now func() time.Time
+	// RetentionInterval is how often the events of groups with a retention
+	// policy are checked for expiry and deleted. Default 5 minutes.
+	RetentionInterval time.Duration
 }
 
 // DefaultMaxBytes is the default of Config.MaxBytes.
@@ -81,9 +91,11 @@ type Store struct {
 	opened  bool
 
 	// mu guards known: the groups, and the streams of each group, that this
-	// node knows to exist, so that steady-state writes do no KV writes.
-	mu    sync.Mutex
-	known map[string]map[string]bool
+	// node knows to exist, so that steady-state writes do no KV writes; and
+	// future: the FutureUntil of groups that this node knows is recorded.
+	mu     sync.Mutex
+	known  map[string]map[string]bool
+	future map[string]int64
 
 	// closeMu guards closed and sends on acks: WriteLogs holds it for
 	// reading while it publishes, Close for writing when it closes acks.
@@ -91,10 +103,10 @@ type Store struct {
 	closed  bool
 	acks    chan jetstream.PubAckFuture
 
-	stopWatch context.CancelFunc
+	stopWatch context.CancelFunc // stops the watch and retention goroutines
 	watcher   jetstream.KeyWatcher
 	ackDone   chan struct{}  // closed when the ack goroutine returns
-	wg        sync.WaitGroup // the ack and watch goroutines
+	wg        sync.WaitGroup // the ack, watch and retention goroutines
 	closeOnce sync.Once
 }
 
@@ -112,17 +124,22 @@ func NewStore(cfg Config) *Store {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.RetentionInterval <= 0 {
+		cfg.RetentionInterval = DefaultRetentionInterval
+	}
 	return &Store{
 		cfg:     cfg,
 		log:     cfg.Logger,
 		known:   map[string]map[string]bool{},
+		future:  map[string]int64{},
 		acks:    make(chan jetstream.PubAckFuture, maxPendingAcks),
 		ackDone: make(chan struct{}),
 	}
 }
 
 // Open creates the stream and buckets if they do not exist and starts the
-// goroutines that check write acks and follow deletions of groups.
+// goroutines that check write acks, follow deletions of groups and delete
+// expired events.
 func (s *Store) Open(ctx context.Context) error {
 	e := s.cfg.Engine
 	if e == nil || e.JS == nil {
@@ -176,9 +193,10 @@ func (s *Store) Open(ctx context.Context) error {
 	s.stream, s.groups, s.streams, s.pub = stream, groups, streams, pub
 	s.watcher, s.stopWatch = w, cancel
 	s.opened = true
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.checkAcks()
 	go s.followDeletes(wctx, w)
+	go s.enforceRetention(wctx)
 	return nil
 }
 
@@ -248,6 +266,7 @@ func (s *Store) followDeletes(ctx context.Context, w jetstream.KeyWatcher) {
 func (s *Store) forget(group string) {
 	s.mu.Lock()
 	delete(s.known, group)
+	delete(s.future, group)
 	s.mu.Unlock()
 }
 

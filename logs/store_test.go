@@ -189,7 +189,7 @@ func TestDescribeLogStreams(t *testing.T) {
 	if err := s.CreateLogStream(ctx, groupA, "empty"); err != nil {
 		t.Fatal(err)
 	}
-	streams, next, err := s.DescribeLogStreams(ctx, groupA, "", "", 0, false)
+	streams, next, err := s.DescribeLogStreams(ctx, &eddy.LogStreamQuery{Group: groupA})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestDescribeLogStreams(t *testing.T) {
 	var names []string
 	token := ""
 	for {
-		page, next, err := s.DescribeLogStreams(ctx, groupA, "", token, 1, true)
+		page, next, err := s.DescribeLogStreams(ctx, &eddy.LogStreamQuery{Group: groupA, NextToken: token, Limit: 1, Descending: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,12 +236,12 @@ func TestDescribeLogStreams(t *testing.T) {
 		t.Fatalf("descending: got %v, want %v", names, want)
 	}
 
-	page, _, err := s.DescribeLogStreams(ctx, groupA, "2024/", "", 0, false)
+	page, _, err := s.DescribeLogStreams(ctx, &eddy.LogStreamQuery{Group: groupA, Prefix: "2024/"})
 	if err != nil || len(page) != 2 {
 		t.Fatalf("prefix: got %v %v, want 2 streams", page, err)
 	}
 
-	_, _, err = s.DescribeLogStreams(ctx, "/aws/lambda/none", "", "", 0, false)
+	_, _, err = s.DescribeLogStreams(ctx, &eddy.LogStreamQuery{Group: "/aws/lambda/none"})
 	wantCode(t, err, eddy.ENOTFOUND, "ResourceNotFoundException")
 }
 
@@ -531,7 +531,7 @@ func TestDeleteLogGroup(t *testing.T) {
 	if got[0].Message != "again" {
 		t.Fatalf("got %v", messages(got))
 	}
-	streams, _, err := s.DescribeLogStreams(ctx, groupA, "", "", 0, false)
+	streams, _, err := s.DescribeLogStreams(ctx, &eddy.LogStreamQuery{Group: groupA})
 	if err != nil || len(streams) != 1 || streams[0].Name != "fresh" {
 		t.Fatalf("got %v %v, want only the fresh stream", streams, err)
 	}
@@ -574,7 +574,7 @@ func TestPersistence(t *testing.T) {
 			t.Fatalf("event %d: got %q", i, ev.Message)
 		}
 	}
-	streams, _, err := s.DescribeLogStreams(ctx, "g", "", "", 0, false)
+	streams, _, err := s.DescribeLogStreams(ctx, &eddy.LogStreamQuery{Group: "g"})
 	if err != nil || len(streams) != 3 {
 		t.Fatalf("got %v %v, want 3 streams", streams, err)
 	}
@@ -770,8 +770,48 @@ func TestDeleteOnAnotherNode(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	streams, _, err := b.DescribeLogStreams(ctx, "g", "", "", 0, false)
+	streams, _, err := b.DescribeLogStreams(ctx, &eddy.LogStreamQuery{Group: "g"})
 	if err != nil || len(streams) != 1 {
 		t.Fatalf("got %v %v, want the stream s", streams, err)
+	}
+}
+
+func TestFutureEvents(t *testing.T) {
+	e := MustEngine(t, t.TempDir())
+	s := MustStore(t, e)
+	ctx := context.Background()
+	now := time.Now().UnixMilli()
+	hour := time.Hour.Milliseconds()
+	MustWrite(t, s, "g", "s", eddy.LogEvent{Timestamp: now, Message: "now"})
+	MustWrite(t, s, "g", "s", eddy.LogEvent{Timestamp: now + 90*60*1000, Message: "in 90 minutes"})
+	MustWrite(t, s, "g", "s", eddy.LogEvent{Timestamp: now + 5*hour, Message: "capped at 2 hours"})
+	waitCount(t, s, eddy.LogQuery{Group: "g"}, 3)
+
+	// Reads from a time in the future find the future events, though they
+	// were stored long before that time.
+	got := messages(filterAll(t, s, eddy.LogQuery{Group: "g", StartTime: now + hour}))
+	if want := []string{"in 90 minutes", "capped at 2 hours"}; !slices.Equal(got, want) {
+		t.Fatalf("FilterLogEvents from in an hour: got %v, want %v", got, want)
+	}
+	evs, _, _, err := s.GetLogEvents(ctx, &eddy.LogQuery{Group: "g", Streams: []string{"s"}, StartTime: now + hour, FromHead: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := messages(evs), []string{"in 90 minutes", "capped at 2 hours"}; !slices.Equal(got, want) {
+		t.Fatalf("GetLogEvents from in an hour: got %v, want %v", got, want)
+	}
+	if evs[1].Timestamp > time.Now().Add(2*time.Hour).UnixMilli() {
+		t.Fatalf("got timestamp %d, want at most 2 hours ahead", evs[1].Timestamp)
+	}
+	got = messages(filterAll(t, s, eddy.LogQuery{Group: "g", StartTime: now}))
+	if len(got) != 3 {
+		t.Fatalf("FilterLogEvents from now: got %v, want all 3", got)
+	}
+
+	// Another store (node) knows of them too.
+	other := MustStore(t, e)
+	got = messages(filterAll(t, other, eddy.LogQuery{Group: "g", StartTime: now + hour}))
+	if len(got) != 2 {
+		t.Fatalf("other node: got %v, want the 2 future events", got)
 	}
 }

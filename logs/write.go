@@ -34,6 +34,12 @@ const (
 	// that start at a time rely on it (see seekSlack); CloudWatch Logs
 	// rejects later events, eddy moves them back to this bound.
 	maxAhead = 2 * time.Hour
+	// nearAhead is how far in the future an event timestamp may be without
+	// being recorded in its group's FutureUntil. The events of functions
+	// are never ahead; reads from a time after FutureUntil rely on this
+	// bound instead of maxAhead, so that polling the newest events (as
+	// `aws logs tail --follow` does) reads minutes of messages, not hours.
+	nearAhead = time.Minute
 )
 
 // Headers of an event message.
@@ -48,6 +54,10 @@ type groupMeta struct {
 	CreationTime int64 `json:"creationTime"`
 	// RetentionInDays is 0 for events that never expire.
 	RetentionInDays int `json:"retentionInDays,omitempty"`
+	// FutureUntil is the latest timestamp (Unix ms) of the events that
+	// were more than nearAhead ahead of the wall clock when written; 0 if
+	// there were none.
+	FutureUntil int64 `json:"futureUntil,omitempty"`
 }
 
 // streamMeta is the value of a stream in StreamBucket.
@@ -84,8 +94,19 @@ func (s *Store) WriteLogs(ctx context.Context, group, stream string, events []ed
 	}
 	ingestion := s.now()
 	// Reads by time assume no event is later than maxAhead after the time
-	// the server stores it; the server's clock is the wall clock, not Now.
-	latest := time.Now().Add(maxAhead).UnixMilli()
+	// the server stores it, nor later than nearAhead unless its group
+	// records it; the server's clock is the wall clock, not Now.
+	wall := time.Now()
+	latest := wall.Add(maxAhead).UnixMilli()
+	var newest int64
+	for _, ev := range events {
+		newest = max(newest, min(ev.Timestamp, latest))
+	}
+	if newest > wall.Add(nearAhead).UnixMilli() {
+		if err := s.noteFuture(ctx, group, newest); err != nil {
+			return err
+		}
+	}
 	subject := streamSubject(group, stream)
 
 	s.closeMu.RLock()
@@ -202,6 +223,25 @@ func (s *Store) ensure(ctx context.Context, group, stream string) error {
 		s.known[group] = map[string]bool{}
 	}
 	s.known[group][stream] = true
+	s.mu.Unlock()
+	return nil
+}
+
+// noteFuture records, before they are written, that the group has events
+// up to ts that are ahead of the wall clock by more than nearAhead.
+func (s *Store) noteFuture(ctx context.Context, group string, ts int64) error {
+	s.mu.Lock()
+	done := s.future[group] >= ts
+	s.mu.Unlock()
+	if done {
+		return nil
+	}
+	err := s.updateGroup(ctx, group, func(m *groupMeta) { m.FutureUntil = max(m.FutureUntil, ts) })
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.future[group] = max(s.future[group], ts)
 	s.mu.Unlock()
 	return nil
 }

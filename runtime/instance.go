@@ -24,6 +24,10 @@ import (
 	"github.com/eddyserverless/eddy"
 )
 
+// functionNice is the scheduling priority of function processes relative
+// to eddy (higher is lower priority).
+const functionNice = 5
+
 // errorDoc is the error document a function error carries.
 type errorDoc struct {
 	Type    string `json:"errorType"`
@@ -79,6 +83,9 @@ type instance struct {
 	memMB atomic.Int32 // the last peak RSS read, in MB
 	memAt atomic.Int64 // when it was read, Unix nanoseconds
 
+	// provisioned instances are started ahead of demand.
+	provisioned bool
+
 	stopOnce sync.Once
 }
 
@@ -91,7 +98,7 @@ func newInstanceID() string {
 // startInstance starts a process of fn. Errors are eddy's own faults
 // (code unavailable); problems of the function itself surface as init errors
 // of the first invocation.
-func (m *Manager) startInstance(ctx context.Context, fn *eddy.Function) (*instance, error) {
+func (m *Manager) startInstance(ctx context.Context, fn *eddy.Function, provisioned bool) (*instance, error) {
 	dir, err := m.unpacked(ctx, fn.CodeKey)
 	if err != nil {
 		return nil, err
@@ -101,7 +108,7 @@ func (m *Manager) startInstance(ctx context.Context, fn *eddy.Function) (*instan
 		return nil, fmt.Errorf("runtime: listen: %w", err)
 	}
 	inst := &instance{
-		m: m, fn: fn, id: newInstanceID(), ln: ln,
+		m: m, fn: fn, id: newInstanceID(), ln: ln, provisioned: provisioned,
 		next:     make(chan *invocation),
 		exited:   make(chan struct{}),
 		initDone: make(chan struct{}),
@@ -143,6 +150,10 @@ func (m *Manager) startInstance(ctx context.Context, fn *eddy.Function) (*instan
 		return inst, nil
 	}
 	pw.Close()
+	// Functions run a little below eddy's own priority, so that under full
+	// load eddy keeps accepting requests instead of queueing behind work
+	// it has already accepted.
+	_ = syscall.Setpriority(syscall.PRIO_PROCESS, cmd.Process.Pid, functionNice)
 	inst.cmd = cmd
 	inst.logs.start(pr)
 	m.wg.Add(1)
@@ -191,7 +202,7 @@ func (inst *instance) environment(dir, exe string) []string {
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(fn.MemorySize),
 		"AWS_LAMBDA_LOG_GROUP_NAME=" + fn.LogGroupName(),
 		"AWS_LAMBDA_LOG_STREAM_NAME=" + inst.stream,
-		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+		"AWS_LAMBDA_INITIALIZATION_TYPE=" + map[bool]string{false: "on-demand", true: "provisioned-concurrency"}[inst.provisioned],
 		"AWS_REGION=" + fn.Region,
 		"AWS_DEFAULT_REGION=" + fn.Region,
 		"AWS_EXECUTION_ENV=AWS_Lambda_" + fn.Runtime,
@@ -242,6 +253,8 @@ func (inst *instance) stop() {
 		<-inst.exited
 		_ = inst.srv.Close()
 		inst.logs.close()
+		inst.m.releaseInstance()
+		inst.m.cfg.Metrics.Instances(inst.fn.Name, -1)
 	})
 }
 
@@ -334,6 +347,7 @@ func (inst *instance) invoke(req *eddy.InvokeRequest, cold bool) (*eddy.InvokeRe
 	var initDur time.Duration
 	if cold {
 		initDur = inst.initDur
+		inst.m.cfg.Metrics.ColdStart(inst.fn.Name, initDur)
 	}
 	inst.logs.report(req.RequestID, version, inst.fn, dur, initDur, out.errorType, false)
 	result.Payload = out.payload

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,8 +34,18 @@ type Config struct {
 	// MaxInstancesPerFunction caps the instances of one function (default 32).
 	// Requests beyond it wait for an instance to become free.
 	MaxInstancesPerFunction int
+	// MaxInstances caps the instances of every function on this node
+	// together (0: no cap). When it is reached, an idle instance of another
+	// function is stopped to make room; if none is idle, the request is
+	// throttled as Lambda throttles over the account's concurrency.
+	MaxInstances int
 	// IdleTimeout is how long an unused instance is kept warm (default 5 min).
 	IdleTimeout time.Duration
+	// Provisioned, when set, returns the versions to keep initialised and
+	// how many instances of each; the manager reconciles every second.
+	Provisioned func(ctx context.Context) ([]Target, error)
+	// Metrics observes invocations and instances; nil for none.
+	Metrics Metrics
 	// InitTimeout bounds a new instance's initialisation (default 10 s, as Lambda).
 	InitTimeout time.Duration
 	// Python and Node are the interpreters for the python3.x and nodejs*.x
@@ -43,13 +55,37 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// Target is a number of instances of a version to keep initialised
+// (provisioned concurrency).
+type Target struct {
+	Function *eddy.Function
+	Count    int
+}
+
+// Metrics is what the runtime reports.
+type Metrics interface {
+	Invocation(function, version string, d time.Duration, outcome string)
+	ColdStart(function string, init time.Duration)
+	ConcurrentExecutions(function string, delta int)
+	Instances(function string, delta int)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Invocation(string, string, time.Duration, string) {}
+func (noMetrics) ColdStart(string, time.Duration)                  {}
+func (noMetrics) ConcurrentExecutions(string, int)                 {}
+func (noMetrics) Instances(string, int)                            {}
+
 // Manager runs function instances. It implements eddy.Runtime.
 type Manager struct {
 	cfg Config
 
-	mu     sync.Mutex // guards pools and closed
-	pools  map[string]*pool
-	closed bool
+	mu        sync.Mutex          // guards pools, functions, instances and closed
+	pools     map[string]*pool    // by region/name/version
+	functions map[string]*fnState // by region/name
+	instances int                 // alive or starting, every pool
+	closed    bool
 
 	codeMu   sync.Mutex // guards codeDirs
 	codeDirs map[string]*codeDir
@@ -87,13 +123,27 @@ func New(cfg Config) *Manager {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Manager{cfg: cfg, pools: map[string]*pool{}, codeDirs: map[string]*codeDir{}, stop: make(chan struct{})}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
+	}
+	return &Manager{cfg: cfg, pools: map[string]*pool{}, functions: map[string]*fnState{},
+		codeDirs: map[string]*codeDir{}, stop: make(chan struct{})}
 }
 
-// Start starts the reaper of idle instances.
+// fnState is what the manager tracks per function, across its versions.
+type fnState struct {
+	active int // invocations under way
+}
+
+// Start starts the reaper of idle instances and, if configured, the
+// keeper of provisioned instances.
 func (m *Manager) Start() {
 	m.wg.Add(1)
 	go m.reap()
+	if m.cfg.Provisioned != nil {
+		m.wg.Add(1)
+		go m.provision()
+	}
 }
 
 // Close lets invocations under way finish (until ctx is done), then stops
@@ -132,18 +182,33 @@ type Stats struct {
 
 // FunctionStats returns the instance counts of a function.
 func (m *Manager) FunctionStats(region, name string) Stats {
+	var st Stats
+	prefix := region + "/" + name + "/"
 	m.mu.Lock()
-	p := m.pools[region+"/"+name]
-	m.mu.Unlock()
-	if p == nil {
-		return Stats{}
+	var pools []*pool
+	for k, p := range m.pools {
+		if strings.HasPrefix(k, prefix) {
+			pools = append(pools, p)
+		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return Stats{Instances: p.count, Idle: len(p.idle)}
+	m.mu.Unlock()
+	for _, p := range pools {
+		p.mu.Lock()
+		st.Instances += p.count
+		st.Idle += len(p.idle)
+		p.mu.Unlock()
+	}
+	return st
 }
 
 var errClosed = eddy.TypedErrorf(eddy.EUNAVAIL, "ServiceException", "eddy is shutting down")
+
+func versionOf(fn *eddy.Function) string {
+	if fn.Version == "" {
+		return eddy.LatestVersion
+	}
+	return fn.Version
+}
 
 func (m *Manager) pool(fn *eddy.Function) (*pool, error) {
 	m.mu.Lock()
@@ -151,13 +216,74 @@ func (m *Manager) pool(fn *eddy.Function) (*pool, error) {
 	if m.closed {
 		return nil, errClosed
 	}
-	key := fn.Region + "/" + fn.Name
+	key := fn.Region + "/" + fn.Name + "/" + versionOf(fn)
 	p := m.pools[key]
 	if p == nil {
-		p = &pool{m: m}
+		p = &pool{m: m, function: fn.Name}
 		m.pools[key] = p
 	}
 	return p, nil
+}
+
+// admit counts an invocation of fn against its reserved concurrency.
+func (m *Manager) admit(fn *eddy.Function) (func(), error) {
+	key := fn.Region + "/" + fn.Name
+	m.mu.Lock()
+	st := m.functions[key]
+	if st == nil {
+		st = &fnState{}
+		m.functions[key] = st
+	}
+	if rc := fn.ReservedConcurrency; rc != nil && st.active >= *rc {
+		m.mu.Unlock()
+		return nil, &eddy.Error{Code: eddy.ETHROTTLED, Type: "TooManyRequestsException",
+			Reason: eddy.ReasonReservedConcurrency, Message: "Rate Exceeded."}
+	}
+	st.active++
+	m.mu.Unlock()
+	m.cfg.Metrics.ConcurrentExecutions(fn.Name, 1)
+	return func() {
+		m.mu.Lock()
+		st.active--
+		m.mu.Unlock()
+		m.cfg.Metrics.ConcurrentExecutions(fn.Name, -1)
+	}, nil
+}
+
+// reserveInstance counts a new instance against the node's cap, stopping an
+// idle instance of another pool to make room if it must.
+func (m *Manager) reserveInstance(except *pool) error {
+	for {
+		m.mu.Lock()
+		if m.cfg.MaxInstances <= 0 || m.instances < m.cfg.MaxInstances {
+			m.instances++
+			m.mu.Unlock()
+			return nil
+		}
+		var victim *pool
+		var oldest time.Time
+		for _, p := range m.pools {
+			if p == except {
+				continue
+			}
+			if t, ok := p.oldestIdle(); ok && (victim == nil || t.Before(oldest)) {
+				victim, oldest = p, t
+			}
+		}
+		m.mu.Unlock()
+		if victim == nil || !victim.evictOne() {
+			if victim == nil {
+				return &eddy.Error{Code: eddy.ETHROTTLED, Type: "TooManyRequestsException",
+					Reason: eddy.ReasonAccountConcurrency, Message: "Rate Exceeded."}
+			}
+		}
+	}
+}
+
+func (m *Manager) releaseInstance() {
+	m.mu.Lock()
+	m.instances--
+	m.mu.Unlock()
 }
 
 // Invoke runs req on an instance of fn and returns its outcome.
@@ -169,6 +295,12 @@ func (m *Manager) Invoke(ctx context.Context, fn *eddy.Function, req *eddy.Invok
 	if err != nil {
 		return nil, err
 	}
+	done, err := m.admit(fn)
+	if err != nil {
+		m.cfg.Metrics.Invocation(fn.Name, versionOf(fn), 0, "throttled")
+		return nil, err
+	}
+	defer done()
 	m.inflight.Add(1)
 	defer m.inflight.Done()
 	// An idle instance may have died since its last request (aws-lambda-go
@@ -179,9 +311,18 @@ func (m *Manager) Invoke(ctx context.Context, fn *eddy.Function, req *eddy.Invok
 		if err != nil {
 			return nil, err
 		}
+		start := time.Now()
 		res, delivered := inst.invoke(req, cold)
 		p.release(inst)
 		if delivered || cold || attempt >= 3 {
+			outcome := "success"
+			if res.FunctionError != "" {
+				outcome = "error"
+				if strings.Contains(string(res.Payload), `"Sandbox.Timedout"`) {
+					outcome = "timeout"
+				}
+			}
+			m.cfg.Metrics.Invocation(fn.Name, versionOf(fn), time.Since(start), outcome)
 			return res, nil
 		}
 	}
@@ -218,13 +359,15 @@ func (m *Manager) reap() {
 
 // pool holds the instances of one function.
 type pool struct {
-	m *Manager
+	m        *Manager
+	function string
 
 	mu      sync.Mutex // guards idle, count, waiters
 	idle    []*instance
 	all     map[*instance]struct{} // every started instance not yet retired
 	count   int                    // instances alive or starting
 	waiters []chan struct{}
+	warm    int // provisioned: instances the reaper keeps
 }
 
 // acquire returns an idle instance of fn's current revision, or starts one.
@@ -243,7 +386,7 @@ func (p *pool) acquire(ctx context.Context, fn *eddy.Function) (*instance, bool,
 		if p.count < p.m.cfg.MaxInstancesPerFunction {
 			p.count++
 			p.mu.Unlock()
-			inst, err := p.m.startInstance(ctx, fn)
+			inst, err := p.start(ctx, fn, false)
 			p.mu.Lock()
 			defer p.mu.Unlock()
 			if err != nil {
@@ -274,6 +417,47 @@ func (p *pool) acquire(ctx context.Context, fn *eddy.Function) (*instance, bool,
 			return nil, false, eddy.TypedErrorf(eddy.ETHROTTLED, "TooManyRequestsException", "Rate Exceeded.")
 		}
 	}
+}
+
+// start starts an instance within the node's cap.
+func (p *pool) start(ctx context.Context, fn *eddy.Function, provisioned bool) (*instance, error) {
+	if err := p.m.reserveInstance(p); err != nil {
+		return nil, err
+	}
+	inst, err := p.m.startInstance(ctx, fn, provisioned)
+	if err != nil {
+		p.m.releaseInstance()
+		return nil, err
+	}
+	p.m.cfg.Metrics.Instances(fn.Name, 1)
+	return inst, nil
+}
+
+// oldestIdle returns when the least recently used idle instance was last
+// used; ok is false if none is idle beyond the provisioned ones.
+func (p *pool) oldestIdle() (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.idle) <= p.warm {
+		return time.Time{}, false
+	}
+	return p.idle[0].lastUsed, true
+}
+
+// evictOne stops the least recently used idle instance.
+func (p *pool) evictOne() bool {
+	p.mu.Lock()
+	if len(p.idle) <= p.warm {
+		p.mu.Unlock()
+		return false
+	}
+	inst := p.idle[0]
+	p.idle = p.idle[1:]
+	p.count--
+	delete(p.all, inst)
+	p.mu.Unlock()
+	inst.stop()
+	return true
 }
 
 // release returns inst to the pool, or retires it if it cannot serve again.
@@ -311,13 +495,21 @@ func (p *pool) wakeLocked() {
 func (p *pool) reapIdle(before time.Time) {
 	p.mu.Lock()
 	var keep, old []*instance
-	for _, inst := range p.idle {
-		if inst.lastUsed.Before(before) || !inst.alive() {
+	// The most recently used come last; provisioned ones stay however old.
+	warm := 0
+	for i := len(p.idle) - 1; i >= 0; i-- {
+		inst := p.idle[i]
+		switch {
+		case !inst.alive():
 			old = append(old, inst)
-		} else {
+		case warm < p.warm || !inst.lastUsed.Before(before):
+			warm++
 			keep = append(keep, inst)
+		default:
+			old = append(old, inst)
 		}
 	}
+	slices.Reverse(keep)
 	p.idle = keep
 	p.count -= len(old)
 	for _, inst := range old {
@@ -341,6 +533,88 @@ func (p *pool) stopAll() {
 	for _, inst := range all {
 		inst.stop()
 	}
+}
+
+// provision keeps the configured numbers of instances initialised.
+func (m *Manager) provision() {
+	defer m.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			select {
+			case <-m.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		m.reconcile(ctx)
+		cancel()
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// reconcile starts instances of provisioned versions until each has its count.
+func (m *Manager) reconcile(ctx context.Context) {
+	targets, err := m.cfg.Provisioned(ctx)
+	if err != nil {
+		m.cfg.Logger.Warn("runtime: provisioned concurrency", "err", err)
+		return
+	}
+	wanted := map[*pool]bool{}
+	for _, t := range targets {
+		p, err := m.pool(t.Function)
+		if err != nil {
+			return
+		}
+		wanted[p] = true
+		p.mu.Lock()
+		p.warm = t.Count
+		missing := t.Count - p.count
+		if max := m.cfg.MaxInstancesPerFunction - p.count; missing > max {
+			missing = max
+		}
+		p.count += max(missing, 0)
+		p.mu.Unlock()
+		for i := 0; i < missing; i++ {
+			inst, err := p.start(ctx, t.Function, true)
+			if err == nil {
+				select {
+				case <-inst.initDone:
+				case <-inst.exited:
+				case <-ctx.Done():
+				case <-time.After(m.cfg.InitTimeout):
+				}
+			}
+			p.mu.Lock()
+			if err != nil {
+				p.count--
+				p.mu.Unlock()
+				m.cfg.Logger.Warn("runtime: provisioned instance", "function", t.Function.Name, "err", err)
+				continue
+			}
+			if p.all == nil {
+				p.all = map[*instance]struct{}{}
+			}
+			p.all[inst] = struct{}{}
+			p.mu.Unlock()
+			p.release(inst)
+		}
+	}
+	m.mu.Lock()
+	for _, p := range m.pools {
+		if !wanted[p] {
+			p.mu.Lock()
+			p.warm = 0
+			p.mu.Unlock()
+		}
+	}
+	m.mu.Unlock()
 }
 
 // codeDir is a function package unpacked on this node.

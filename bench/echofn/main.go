@@ -10,6 +10,9 @@
 //	{"action":"whoami"}                report the instance, environment and context
 //	{"action":"log","lines":N}         print N lines, then answer
 //	{"action":"big","bytes":N}         answer with a string of N bytes
+//	{"action":"append","path":P}       append the request id and a newline to file P
+//	{"action":"stamp","path":P}        append "REQUEST-ID UNIX-NANOSECONDS" (its start) to file P
+//	{"action":"fail-until","path":P,"n":N}  append the request id to P; fail while P has fewer than N lines
 package main
 
 import (
@@ -36,6 +39,8 @@ type command struct {
 	Lines   int    `json:"lines"`
 	Bytes   int    `json:"bytes"`
 	Touch   string `json:"touch"`
+	Path    string `json:"path"`
+	N       int    `json:"n"`
 }
 
 func handle(ctx context.Context, event json.RawMessage) (any, error) {
@@ -81,6 +86,38 @@ func handle(ctx context.Context, event json.RawMessage) (any, error) {
 			fmt.Printf("line %d of %d\n", i+1, c.Lines)
 		}
 		return map[string]any{"lines": c.Lines}, nil
+	case "stamp":
+		start := time.Now().UnixNano()
+		lc, _ := lambdacontext.FromContext(ctx)
+		f, err := os.OpenFile(c.Path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		_, err = fmt.Fprintf(f, "%s %d\n", lc.AwsRequestID, start)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return nil, err
+	case "append", "fail-until":
+		lc, _ := lambdacontext.FromContext(ctx)
+		f, err := os.OpenFile(c.Path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		_, err = fmt.Fprintln(f, lc.AwsRequestID)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, err
+		}
+		if c.Action == "fail-until" {
+			data, _ := os.ReadFile(c.Path)
+			if n := strings.Count(string(data), "\n"); n < c.N {
+				return nil, fmt.Errorf("attempt %d of %d fails", n, c.N)
+			}
+		}
+		return map[string]any{"appended": lc.AwsRequestID}, nil
 	case "big":
 		return strings.Repeat("x", c.Bytes), nil
 	}

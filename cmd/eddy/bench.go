@@ -14,7 +14,7 @@ import (
 
 func benchCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Measure eddy against the floor and its peers"}
-	cmd.AddCommand(benchInvokeCommand())
+	cmd.AddCommand(benchInvokeCommand(), benchAsyncCommand())
 	return cmd
 }
 
@@ -54,36 +54,18 @@ The command exits 0 whether targets are met or not.`,
 			}
 			cfg.Zip = zip
 			cfg.Progress = os.Stderr
-			cfg.Endpoint = endpoint
-			if endpoint == "" {
-				dir, err := os.MkdirTemp("", "eddy-bench-")
+			url, inProcess, stop, err := benchServer(ctx, endpoint, Config{})
+			if err != nil {
+				return err
+			}
+			defer stop()
+			cfg.Endpoint, cfg.InProcess = url, inProcess
+			if cpuprofile != "" {
+				stopProfile, err := startCPUProfile(cpuprofile)
 				if err != nil {
 					return err
 				}
-				defer os.RemoveAll(dir)
-				m := NewMain(Config{Port: 0, DataDir: dir}, nil)
-				if err := m.Run(ctx); err != nil {
-					return fmt.Errorf("start eddy: %w", err)
-				}
-				defer func() {
-					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-					defer cancel()
-					if err := m.Close(ctx); err != nil {
-						fmt.Fprintln(os.Stderr, "bench: close eddy:", err)
-					}
-				}()
-				cfg.Endpoint, cfg.InProcess = m.URL(), true
-			}
-			if cpuprofile != "" {
-				f, err := os.Create(cpuprofile)
-				if err != nil {
-					return fmt.Errorf("--cpuprofile: %w", err)
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return fmt.Errorf("--cpuprofile: %w", err)
-				}
-				defer pprof.StopCPUProfile()
+				defer stopProfile()
 			}
 			report, err := bench.RunInvoke(ctx, cfg)
 			if err != nil {
@@ -99,4 +81,99 @@ The command exits 0 whether targets are met or not.`,
 	f.IntVar(&cfg.Requests, "requests", 2000, "timed requests of each sequential measurement")
 	f.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run (server included when in-process) to this file")
 	return cmd
+}
+
+// benchServer returns the eddy to measure: the one at endpoint, or one
+// started in this process on a free port with a temporary data directory.
+func benchServer(ctx context.Context, endpoint string, cfg Config) (url string, inProcess bool, stop func(), err error) {
+	if endpoint != "" {
+		return endpoint, false, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "eddy-bench-")
+	if err != nil {
+		return "", false, nil, err
+	}
+	cfg.Port, cfg.DataDir = 0, dir
+	m := NewMain(cfg, nil)
+	if err := m.Run(ctx); err != nil {
+		os.RemoveAll(dir)
+		return "", false, nil, fmt.Errorf("start eddy: %w", err)
+	}
+	return m.URL(), true, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := m.Close(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: close eddy:", err)
+		}
+		os.RemoveAll(dir)
+	}, nil
+}
+
+func benchAsyncCommand() *cobra.Command {
+	var endpoint, cpuprofile string
+	var cfg bench.AsyncConfig
+	var workers int
+	cmd := &cobra.Command{
+		Use:   "async",
+		Short: "Measure Event invokes: accepted per second, completion rate, accept-to-start latency",
+		Long: `Send Event invokes of an aws-lambda-go function (bench/echofn, built from
+this checkout) from several clients, wait for every one to run, and print the
+accept rate, the completion rate next to the function's own synchronous
+throughput, and the latency from each 202 to the function's start. Without
+--endpoint an eddy server is started in this process.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.Duration <= 0 || cfg.Concurrency < 1 {
+				return errors.New("--duration and --concurrency must be positive")
+			}
+			ctx := cmd.Context()
+			wd, err := os.Getwd()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(os.Stderr, "bench: building bench/echofn")
+			zip, err := bench.BuildEchoZip(ctx, wd)
+			if err != nil {
+				return err
+			}
+			url, _, stop, err := benchServer(ctx, endpoint, Config{AsyncWorkers: workers})
+			if err != nil {
+				return err
+			}
+			defer stop()
+			cfg.Endpoint, cfg.Zip, cfg.Progress = url, zip, os.Stderr
+			if cpuprofile != "" {
+				stopProfile, err := startCPUProfile(cpuprofile)
+				if err != nil {
+					return err
+				}
+				defer stopProfile()
+			}
+			report, err := bench.RunAsync(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			return report.Render(os.Stdout)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&endpoint, "endpoint", "", "bench an eddy already running at this URL")
+	f.IntVar(&cfg.Concurrency, "concurrency", 8, "clients sending Event invokes")
+	f.IntVar(&workers, "async-workers", 0, "events the in-process server runs at once (eddy serve --async-workers; 0: the default)")
+	f.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run (server included when in-process) to this file")
+	f.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long they send")
+	return cmd
+}
+
+// startCPUProfile writes a CPU profile to path until the returned func runs.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

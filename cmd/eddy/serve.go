@@ -61,8 +61,12 @@ func serveCommand() *cobra.Command {
 	f.StringVar(&cfg.AccountID, "account-id", "000000000000", "the account id in ARNs")
 	f.StringVar(&cfg.Region, "region", "us-east-1", "region of requests that do not sign one")
 	f.IntVar(&cfg.MaxInstances, "max-instances-per-function", 32, "most instances of one function on this node")
+	f.IntVar(&cfg.NodeMaxInstances, "max-instances", 0, "most instances of all functions on this node together (0: no cap); beyond it idle instances are stopped, then requests throttled")
 	f.DurationVar(&cfg.IdleTimeout, "idle-timeout", 5*time.Minute, "how long an unused instance stays warm")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long invocations may finish on shutdown")
+	f.DurationVar(&cfg.AsyncRetryDelay, "async-retry-delay", time.Minute, "delay before an event's first retry (the second waits twice as long); shorten for development")
+	f.DurationVar(&cfg.AsyncAckWait, "async-ack-wait", 30*time.Second, "how soon another node (or this one, restarted) takes over the events of a node that died")
+	f.IntVar(&cfg.AsyncWorkers, "async-workers", 0, "events this node runs at once (0: four per CPU, at least 8; raise it for functions that mostly wait)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }

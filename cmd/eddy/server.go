@@ -17,6 +17,7 @@ import (
 	"github.com/eddyserverless/eddy/functions"
 	"github.com/eddyserverless/eddy/invoke"
 	"github.com/eddyserverless/eddy/logs"
+	"github.com/eddyserverless/eddy/metrics"
 	"github.com/eddyserverless/eddy/runtime"
 )
 
@@ -34,9 +35,19 @@ type Config struct {
 	// unused instances.
 	MaxInstances int
 	IdleTimeout  time.Duration
+	// NodeMaxInstances caps the instances of all functions on this node
+	// together (0: no cap).
+	NodeMaxInstances int
 	// ShutdownTimeout bounds how long in-flight invocations may run on
 	// shutdown.
 	ShutdownTimeout time.Duration
+	// AsyncRetryDelay is the delay before an event's first retry (Lambda's
+	// is about a minute); AsyncAckWait how soon another node takes over the
+	// events of a node that died.
+	AsyncRetryDelay time.Duration
+	AsyncAckWait    time.Duration
+	// AsyncWorkers is how many events this node runs at once.
+	AsyncWorkers int
 }
 
 // Main is a running eddy server: every service, wired. The end-to-end tests
@@ -49,6 +60,7 @@ type Main struct {
 	Functions *functions.Service
 	Logs      *logs.Store
 	Runtime   *runtime.Manager
+	Metrics   *metrics.Registry
 	Invoker   *invoke.Service
 	API       *awsapi.Handler
 
@@ -111,21 +123,27 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.Logs.Open(ctx); err != nil {
 		return err
 	}
+	m.Metrics = metrics.New()
 	m.Runtime = runtime.New(runtime.Config{
 		Code: m.Functions, Logs: m.Logs, Dir: filepath.Join(cfg.DataDir, "cache"),
-		Endpoint: m.URL, MaxInstancesPerFunction: cfg.MaxInstances, IdleTimeout: cfg.IdleTimeout,
-		Logger: m.Logger,
+		Endpoint: m.URL, MaxInstancesPerFunction: cfg.MaxInstances, MaxInstances: cfg.NodeMaxInstances,
+		IdleTimeout: cfg.IdleTimeout, Logger: m.Logger, Provisioned: m.provisioned, Metrics: m.Metrics,
 	})
 	m.Runtime.Start()
-	m.Invoker = invoke.NewService(m.Functions, m.Runtime, m.Engine, m.Logger)
+	m.Invoker = invoke.NewService(m.Functions, m.Functions, m.Runtime, m.Engine,
+		invoke.Config{RetryDelay: cfg.AsyncRetryDelay, AckWait: cfg.AsyncAckWait, Workers: cfg.AsyncWorkers}, m.Logger)
+	m.Invoker.Metrics = m.Metrics
 	if err := m.Invoker.Open(ctx); err != nil {
 		return err
 	}
 	if err := m.Invoker.Start(ctx); err != nil {
 		return err
 	}
+	own := http.NewServeMux()
+	own.Handle("GET /_eddy/metrics", m.Metrics.Handler())
 	m.API = &awsapi.Handler{
-		Functions: m.Functions, Code: m.Functions, Invoker: m.Invoker, Logs: m.Logs,
+		Extra:     own,
+		Functions: m.Functions, Versions: m.Functions, Code: m.Functions, Invoker: m.Invoker, Logs: m.Logs,
 		Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
 		Health: func(context.Context) map[string]any {
 			return map[string]any{"engine": map[bool]string{true: "embedded", false: "external"}[m.Engine.Embedded()]}
@@ -180,4 +198,24 @@ func (m *Main) Close(ctx context.Context) error {
 		errs = append(errs, m.Engine.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// provisioned lists the versions whose instances the runtime keeps
+// initialised: every provisioned concurrency configuration, an alias's
+// standing for the version it points to.
+func (m *Main) provisioned(ctx context.Context) ([]runtime.Target, error) {
+	vs := m.Functions
+	cfgs, err := vs.AllProvisionedConcurrency(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var targets []runtime.Target
+	for _, c := range cfgs {
+		fn, err := vs.GetFunctionVersion(ctx, c.Region, c.FunctionName, c.Qualifier)
+		if err != nil {
+			continue // deleted meanwhile
+		}
+		targets = append(targets, runtime.Target{Function: fn, Count: c.Requested})
+	}
+	return targets, nil
 }
