@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -28,6 +29,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
+// With ECHOFN_RECORD_DIR set in its environment, the function first writes
+// every event it receives to that directory, in a file named after the
+// request id (destination tests read them there).
+//
 // version is reported by whoami; tests replace it with -ldflags to tell two
 // builds apart.
 var version = "1"
@@ -44,6 +49,16 @@ type command struct {
 }
 
 func handle(ctx context.Context, event json.RawMessage) (any, error) {
+	if dir := os.Getenv("ECHOFN_RECORD_DIR"); dir != "" {
+		lc, _ := lambdacontext.FromContext(ctx)
+		name := "event"
+		if lc != nil {
+			name = lc.AwsRequestID
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), event, 0o644); err != nil {
+			return nil, err
+		}
+	}
 	var c command
 	_ = json.Unmarshal(event, &c) // any event that is not a command is echoed
 	switch c.Action {

@@ -13,13 +13,29 @@ import (
 // walk-through does. CI sets EDDY_REQUIRE_AWSCLI=1 so that a missing CLI fails
 // instead of skipping.
 func TestAWSCLI(t *testing.T) {
-	awsPath, err := exec.LookPath("aws")
-	if err != nil {
-		if os.Getenv("EDDY_REQUIRE_AWSCLI") == "1" {
-			t.Fatal("the aws CLI is not installed")
+	t.Run("PATH", func(t *testing.T) {
+		awsPath, err := exec.LookPath("aws")
+		if err != nil {
+			if os.Getenv("EDDY_REQUIRE_AWSCLI") == "1" {
+				t.Fatal("the aws CLI is not installed")
+			}
+			t.Skip("the aws CLI is not installed")
 		}
-		t.Skip("the aws CLI is not installed")
-	}
+		testAWSCLI(t, awsPath)
+	})
+	t.Run("v2", func(t *testing.T) {
+		out, err := exec.Command("/usr/bin/aws", "--version").CombinedOutput()
+		if err != nil || !strings.HasPrefix(string(out), "aws-cli/2") {
+			if os.Getenv("EDDY_REQUIRE_AWSCLI_V2") == "1" {
+				t.Fatalf("the aws CLI v2 is not at /usr/bin/aws: %s %v", out, err)
+			}
+			t.Skip("the aws CLI v2 is not at /usr/bin/aws")
+		}
+		testAWSCLI(t, "/usr/bin/aws")
+	})
+}
+
+func testAWSCLI(t *testing.T, awsPath string) {
 	m := MustStartMain(t, Config{})
 	dir := t.TempDir()
 	zipPath := filepath.Join(dir, "function.zip")

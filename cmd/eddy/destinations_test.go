@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// MustRecorder creates an echo function that writes every event it receives
+// into a directory, and returns the function's ARN and the directory.
+func MustRecorder(t *testing.T, c *lambda.Client, name string) (string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	out := MustCreate(t, c, &lambda.CreateFunctionInput{
+		FunctionName: aws.String(name), Runtime: types.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		Code:        &types.FunctionCode{ZipFile: MustEchoZip(t, "1")},
+		Environment: &types.Environment{Variables: map[string]string{"ECHOFN_RECORD_DIR": dir}},
+	})
+	return aws.ToString(out.FunctionArn), dir
+}
+
+// waitRecords waits until dir holds n events and returns them.
+func waitRecords(t *testing.T, dir string, n int, timeout time.Duration) []map[string]any {
+	t.Helper()
+	var records []map[string]any
+	waitFor(t, timeout, "destination records", func() bool {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		if len(files) < n {
+			return false
+		}
+		records = records[:0]
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return false
+			}
+			var m map[string]any
+			if json.Unmarshal(data, &m) != nil {
+				return false
+			}
+			records = append(records, m)
+		}
+		return true
+	})
+	return records
+}
+
+func putEventConfig(t *testing.T, c *lambda.Client, name string, retries, age int32, onSuccess, onFailure string) {
+	t.Helper()
+	in := &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String(name),
+		MaximumRetryAttempts: aws.Int32(retries), DestinationConfig: &types.DestinationConfig{}}
+	if age > 0 {
+		in.MaximumEventAgeInSeconds = aws.Int32(age)
+	}
+	if onSuccess != "" {
+		in.DestinationConfig.OnSuccess = &types.OnSuccess{Destination: aws.String(onSuccess)}
+	}
+	if onFailure != "" {
+		in.DestinationConfig.OnFailure = &types.OnFailure{Destination: aws.String(onFailure)}
+	}
+	if _, err := c.PutFunctionEventInvokeConfig(context.Background(), in); err != nil {
+		t.Fatalf("put event invoke config: %v", err)
+	}
+}
+
+// checkRecord checks a destination record's shape as Lambda documents it.
+func checkRecord(t *testing.T, r map[string]any, condition string, invokes float64, requestID string) {
+	t.Helper()
+	if r["version"] != "1.0" {
+		t.Errorf("record version: got %v, want 1.0", r["version"])
+	}
+	if _, err := time.Parse("2006-01-02T15:04:05.000Z", r["timestamp"].(string)); err != nil {
+		t.Errorf("record timestamp %v: %v", r["timestamp"], err)
+	}
+	rc, _ := r["requestContext"].(map[string]any)
+	if rc["condition"] != condition || rc["approximateInvokeCount"] != invokes || rc["requestId"] != requestID {
+		t.Errorf("requestContext: got %v, want condition %s, %v invokes, request %s", rc, condition, invokes, requestID)
+	}
+	if arn, _ := rc["functionArn"].(string); !strings.HasPrefix(arn, "arn:aws:lambda:us-east-1:000000000000:function:") || !strings.HasSuffix(arn, ":$LATEST") {
+		t.Errorf("requestContext.functionArn: got %v", rc["functionArn"])
+	}
+	if _, ok := r["requestPayload"].(map[string]any); !ok {
+		t.Errorf("requestPayload: got %v, want the event", r["requestPayload"])
+	}
+}
+
+func TestAsyncDestinationsAndRetries(t *testing.T) {
+	m := MustStartMain(t, Config{AsyncRetryDelay: 100 * time.Millisecond})
+	c := MustLambda(t, m)
+	okARN, okDir := MustRecorder(t, c, "on-success")
+	failARN, failDir := MustRecorder(t, c, "on-failure")
+	MustCreateEcho(t, c, "worker", 5)
+	attempts := filepath.Join(t.TempDir(), "attempts")
+
+	t.Run("success", func(t *testing.T) {
+		putEventConfig(t, c, "worker", 2, 0, okARN, failARN)
+		id, err := invokeEvent(context.Background(), c, "worker", `{"hello":"destination"}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := waitRecords(t, okDir, 1, 20*time.Second)
+		r := rs[0]
+		checkRecord(t, r, "Success", 1, id)
+		resp, _ := r["responseContext"].(map[string]any)
+		if resp["statusCode"] != float64(200) || resp["executedVersion"] != "$LATEST" || resp["functionError"] != nil {
+			t.Errorf("responseContext: got %v", resp)
+		}
+		if p, _ := r["responsePayload"].(map[string]any); p["hello"] != "destination" {
+			t.Errorf("responsePayload: got %v", r["responsePayload"])
+		}
+	})
+
+	t.Run("error then success on retry", func(t *testing.T) {
+		clear(t, okDir)
+		id, err := invokeEvent(context.Background(), c, "worker", `{"action":"fail-until","path":"`+attempts+`","n":2}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := waitRecords(t, okDir, 1, 20*time.Second)[0]
+		checkRecord(t, r, "Success", 2, id)
+		if got := lines(attempts); len(got) != 2 || got[0] != id || got[1] != id {
+			t.Errorf("attempts: got %v, want the request %s twice", got, id)
+		}
+	})
+
+	t.Run("retries exhausted", func(t *testing.T) {
+		id, err := invokeEvent(context.Background(), c, "worker", `{"action":"error","message":"always"}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := waitRecords(t, failDir, 1, 20*time.Second)[0]
+		checkRecord(t, r, "RetriesExhausted", 3, id)
+		resp, _ := r["responseContext"].(map[string]any)
+		if resp["statusCode"] != float64(200) || resp["functionError"] != "Unhandled" {
+			t.Errorf("responseContext: got %v", resp)
+		}
+		if p, _ := r["responsePayload"].(map[string]any); p["errorMessage"] != "always" {
+			t.Errorf("responsePayload: got %v", r["responsePayload"])
+		}
+	})
+
+	t.Run("no retries", func(t *testing.T) {
+		clear(t, failDir)
+		putEventConfig(t, c, "worker", 0, 0, okARN, failARN)
+		id, err := invokeEvent(context.Background(), c, "worker", `{"action":"error","message":"once"}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkRecord(t, waitRecords(t, failDir, 1, 20*time.Second)[0], "RetriesExhausted", 1, id)
+	})
+}
+
+func clear(t *testing.T, dir string) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	for _, f := range files {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestAsyncEventAgeExceeded keeps an event throttled (reserved concurrency
+// 0) past its maximum age of 60 s, Lambda's minimum: it must go to the
+// failure destination as EventAgeExceeded, never having run.
+func TestAsyncEventAgeExceeded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits a minute")
+	}
+	t.Parallel()
+	m := MustStartMain(t, Config{AsyncRetryDelay: 200 * time.Millisecond})
+	c := MustLambda(t, m)
+	failARN, failDir := MustRecorder(t, c, "too-old")
+	MustCreateEcho(t, c, "throttled", 3)
+	putEventConfig(t, c, "throttled", 2, 60, "", failARN)
+	if _, err := c.PutFunctionConcurrency(context.Background(), &lambda.PutFunctionConcurrencyInput{
+		FunctionName: aws.String("throttled"), ReservedConcurrentExecutions: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	ran := filepath.Join(t.TempDir(), "ran")
+	id, err := invokeEvent(context.Background(), c, "throttled", `{"action":"append","path":"`+ran+`"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := waitRecords(t, failDir, 1, 90*time.Second)[0]
+	checkRecord(t, r, "EventAgeExceeded", 0, id)
+	if _, ok := r["responseContext"]; ok {
+		t.Errorf("a never-run event's record has a responseContext: %v", r["responseContext"])
+	}
+	if got := lines(ran); len(got) != 0 {
+		t.Errorf("the throttled function ran: %v", got)
+	}
+}
