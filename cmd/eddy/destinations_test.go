@@ -93,8 +93,21 @@ func checkRecord(t *testing.T, r map[string]any, condition string, invokes float
 }
 
 func TestAsyncDestinationsAndRetries(t *testing.T) {
-	m := MustStartMain(t, Config{AsyncRetryDelay: 100 * time.Millisecond})
-	c := MustLambda(t, m)
+	t.Run("embedded", func(t *testing.T) {
+		m := MustStartMain(t, Config{AsyncRetryDelay: 100 * time.Millisecond})
+		testDestinationsAndRetries(t, MustLambda(t, m), MustLambda(t, m))
+	})
+	t.Run("two nodes on one NATS", func(t *testing.T) {
+		url := MustNATS(t)
+		a := MustStartMain(t, Config{NATSURL: url, AsyncRetryDelay: 100 * time.Millisecond})
+		b := MustStartMain(t, Config{NATSURL: url, AsyncRetryDelay: 100 * time.Millisecond})
+		testDestinationsAndRetries(t, MustLambda(t, a), MustLambda(t, b))
+	})
+}
+
+// testDestinationsAndRetries configures through c and sends events through
+// events (the same node, or another sharing the engine).
+func testDestinationsAndRetries(t *testing.T, c, events *lambda.Client) {
 	okARN, okDir := MustRecorder(t, c, "on-success")
 	failARN, failDir := MustRecorder(t, c, "on-failure")
 	MustCreateEcho(t, c, "worker", 5)
@@ -102,7 +115,7 @@ func TestAsyncDestinationsAndRetries(t *testing.T) {
 
 	t.Run("success", func(t *testing.T) {
 		putEventConfig(t, c, "worker", 2, 0, okARN, failARN)
-		id, err := invokeEvent(context.Background(), c, "worker", `{"hello":"destination"}`)
+		id, err := invokeEvent(context.Background(), events, "worker", `{"hello":"destination"}`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +133,7 @@ func TestAsyncDestinationsAndRetries(t *testing.T) {
 
 	t.Run("error then success on retry", func(t *testing.T) {
 		clear(t, okDir)
-		id, err := invokeEvent(context.Background(), c, "worker", `{"action":"fail-until","path":"`+attempts+`","n":2}`)
+		id, err := invokeEvent(context.Background(), events, "worker", `{"action":"fail-until","path":"`+attempts+`","n":2}`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +145,7 @@ func TestAsyncDestinationsAndRetries(t *testing.T) {
 	})
 
 	t.Run("retries exhausted", func(t *testing.T) {
-		id, err := invokeEvent(context.Background(), c, "worker", `{"action":"error","message":"always"}`)
+		id, err := invokeEvent(context.Background(), events, "worker", `{"action":"error","message":"always"}`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +163,7 @@ func TestAsyncDestinationsAndRetries(t *testing.T) {
 	t.Run("no retries", func(t *testing.T) {
 		clear(t, failDir)
 		putEventConfig(t, c, "worker", 0, 0, okARN, failARN)
-		id, err := invokeEvent(context.Background(), c, "worker", `{"action":"error","message":"once"}`)
+		id, err := invokeEvent(context.Background(), events, "worker", `{"action":"error","message":"once"}`)
 		if err != nil {
 			t.Fatal(err)
 		}
