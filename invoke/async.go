@@ -150,39 +150,31 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	rctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	msgs := make(chan jetstream.Msg)
-	cc, err := cons.Consume(func(m jetstream.Msg) {
-		select {
-		case msgs <- m:
-		case <-rctx.Done():
-			// Not taken: it is redelivered elsewhere or after a restart.
-			_ = m.Nak()
-		}
-	}, jetstream.PullMaxMessages(s.Config.Workers))
-	if err != nil {
-		cancel()
-		return fmt.Errorf("invoke: consume: %w", err)
-	}
+	// Each worker takes one event when it is free, so no event waits in a
+	// buffer without a heartbeat (and, past AckWait, runs twice).
 	for i := 0; i < s.Config.Workers; i++ {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			for {
-				select {
-				case <-rctx.Done():
-					return
-				case m := <-msgs:
+			for rctx.Err() == nil {
+				batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
+				if err != nil {
+					select {
+					case <-rctx.Done():
+					case <-time.After(100 * time.Millisecond):
+					}
+					continue
+				}
+				for m := range batch.Messages() {
+					if rctx.Err() != nil {
+						_ = m.Nak() // not started: another node, or a restart, runs it
+						continue
+					}
 					s.run(rctx, m)
 				}
 			}
 		}()
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		<-rctx.Done()
-		cc.Stop()
-	}()
 	if s.Metrics != nil {
 		s.wg.Add(1)
 		go s.reportBacklog(rctx)
