@@ -10,7 +10,7 @@ import (
 type Alias struct {
 	Name            string `json:"name"`
 	FunctionName    string `json:"function_name"`
-	FunctionVersion string `json:"function_version"` // a published version, never $LATEST
+	FunctionVersion string `json:"function_version"` // a published version or $LATEST (then without routing)
 	Description     string `json:"description,omitempty"`
 	// AdditionalVersionWeights routes the given share (0–1) of invocations
 	// to another version (RoutingConfig). At most one entry.
@@ -95,6 +95,9 @@ type VersionService interface {
 	ResolveInvoke(ctx context.Context, region, name, qualifier string) (*Function, error)
 	PublishVersion(ctx context.Context, region, name string, in *PublishVersionInput) (*Function, error)
 	ListVersionsByFunction(ctx context.Context, region, name, marker string, max int) ([]*Function, string, error)
+	// DeleteFunctionVersion deletes one published version; ECONFLICT if an
+	// alias routes to it.
+	DeleteFunctionVersion(ctx context.Context, region, name, version string) error
 
 	CreateAlias(ctx context.Context, region string, a *Alias) (*Alias, error)
 	GetAlias(ctx context.Context, region, name, alias string) (*Alias, error)

@@ -479,11 +479,11 @@ func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request, raw string) {
 	ref, err := h.functionRef(r, raw)
 	if err == nil {
-		switch d, ok := h.Versions.(versionDeleter); {
+		switch {
 		case ref.Qualifier == "":
 			err = h.Functions.DeleteFunction(r.Context(), h.regionOf(r), ref.Name)
-		case ok:
-			err = d.DeleteFunctionVersion(r.Context(), h.regionOf(r), ref.Name, ref.Qualifier)
+		case h.Versions != nil:
+			err = h.Versions.DeleteFunctionVersion(r.Context(), h.regionOf(r), ref.Name, ref.Qualifier)
 		default:
 			err = latestOnly(ref)
 		}

@@ -18,12 +18,6 @@ import (
 
 var aliasVersionPattern = regexp.MustCompile(`^(\$LATEST(\.PUBLISHED)?|[0-9]+)$`)
 
-// versionDeleter deletes one published version of a function (DeleteFunction
-// with a version Qualifier). eddy.VersionService does not name it yet.
-type versionDeleter interface {
-	DeleteFunctionVersion(ctx context.Context, region, name, version string) error
-}
-
 // versions returns the version service, or an error saying there is none.
 func (h *Handler) versions() (eddy.VersionService, error) {
 	if h.Versions == nil {

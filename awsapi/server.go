@@ -98,7 +98,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case strings.HasPrefix(target, "Logs_20140328."):
 			service = "logs"
 		case strings.HasPrefix(r.URL.Path, "/2015-03-31/"), strings.HasPrefix(r.URL.Path, "/2014-11-13/"),
-			strings.HasPrefix(r.URL.Path, "/2016-08-19/"), strings.HasPrefix(r.URL.Path, "/2017-03-31/"),
+			strings.HasPrefix(r.URL.Path, "/2016-08-19/"), strings.HasPrefix(r.URL.Path, "/2017-03-31/"), strings.HasPrefix(r.URL.Path, "/2017-10-31/"),
 			strings.HasPrefix(r.URL.Path, "/2019-09-25/"), strings.HasPrefix(r.URL.Path, "/2018-10-31/"),
 			strings.HasPrefix(r.URL.Path, "/2019-09-30/"), strings.HasPrefix(r.URL.Path, "/2020-04-22/"),
 			strings.HasPrefix(r.URL.Path, "/2020-06-30/"), strings.HasPrefix(r.URL.Path, "/2021-10-31/"):

@@ -387,17 +387,16 @@ func (p *pool) acquire(ctx context.Context, fn *eddy.Function) (*instance, bool,
 			p.count++
 			p.mu.Unlock()
 			inst, err := p.start(ctx, fn, false)
-			p.mu.Lock()
-			defer p.mu.Unlock()
+			if err == nil && !p.adopt(inst) {
+				err = errClosed
+			}
 			if err != nil {
+				p.mu.Lock()
 				p.count--
 				p.wakeLocked()
+				p.mu.Unlock()
 				return nil, false, err
 			}
-			if p.all == nil {
-				p.all = map[*instance]struct{}{}
-			}
-			p.all[inst] = struct{}{}
 			return inst, true, nil
 		}
 		ch := make(chan struct{}, 1)
@@ -417,6 +416,28 @@ func (p *pool) acquire(ctx context.Context, fn *eddy.Function) (*instance, bool,
 			return nil, false, eddy.TypedErrorf(eddy.ETHROTTLED, "TooManyRequestsException", "Rate Exceeded.")
 		}
 	}
+}
+
+// adopt records a started instance in the pool so that Close stops it. If
+// the manager closed while the instance was starting, it stops the instance
+// instead (the pool's count included) and reports false.
+func (p *pool) adopt(inst *instance) bool {
+	p.m.mu.Lock()
+	closed := p.m.closed
+	p.m.mu.Unlock()
+	p.mu.Lock()
+	if closed {
+		p.count--
+		p.mu.Unlock()
+		inst.stop()
+		return false
+	}
+	if p.all == nil {
+		p.all = map[*instance]struct{}{}
+	}
+	p.all[inst] = struct{}{}
+	p.mu.Unlock()
+	return true
 }
 
 // start starts an instance within the node's cap.
@@ -591,18 +612,16 @@ func (m *Manager) reconcile(ctx context.Context) {
 				case <-time.After(m.cfg.InitTimeout):
 				}
 			}
-			p.mu.Lock()
 			if err != nil {
+				p.mu.Lock()
 				p.count--
 				p.mu.Unlock()
 				m.cfg.Logger.Warn("runtime: provisioned instance", "function", t.Function.Name, "err", err)
 				continue
 			}
-			if p.all == nil {
-				p.all = map[*instance]struct{}{}
+			if !p.adopt(inst) {
+				return // closed meanwhile
 			}
-			p.all[inst] = struct{}{}
-			p.mu.Unlock()
 			p.release(inst)
 		}
 	}

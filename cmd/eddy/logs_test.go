@@ -225,7 +225,7 @@ func TestLogsAPI(t *testing.T) {
 		{"either", cloudwatchlogs.FilterLogEventsInput{FilterPattern: aws.String(`?"line 2 of 2" ?"line 4 of 4"`)}, []string{"line 2 of 2", "line 4 of 4"}},
 		{"and not", cloudwatchlogs.FilterLogEventsInput{FilterPattern: aws.String(`line "of 4" -"line 1" -"line 2"`)}, []string{"line 3 of 4", "line 4 of 4"}},
 		{"stream names", cloudwatchlogs.FilterLogEventsInput{LogStreamNames: []string{"manual"}}, []string{"old one", "old two"}},
-		{"stream prefix", cloudwatchlogs.FilterLogEventsInput{LogStreamNamePrefix: aws.String("man"), Interleaved: aws.Bool(true)}, []string{"old one", "old two"}},
+		{"stream prefix", cloudwatchlogs.FilterLogEventsInput{LogStreamNamePrefix: aws.String("man")}, []string{"old one", "old two"}},
 		{"old window", cloudwatchlogs.FilterLogEventsInput{StartTime: aws.Int64(old), EndTime: aws.Int64(old)}, []string{"old one"}},
 		{"start time", cloudwatchlogs.FilterLogEventsInput{StartTime: aws.Int64(old + 1), FilterPattern: aws.String("old")}, []string{"old two"}},
 	} {
