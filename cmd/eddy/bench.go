@@ -43,30 +43,12 @@ The command exits 0 whether targets are met or not.`,
 				return errors.New("--requests must be at least 1")
 			}
 			ctx := cmd.Context()
-			wd, err := os.Getwd()
+			run, err := prepareBench(ctx, endpoint, cpuprofile, Config{})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(os.Stderr, "bench: building bench/echofn")
-			zip, err := bench.BuildEchoZip(ctx, wd)
-			if err != nil {
-				return err
-			}
-			cfg.Zip = zip
-			cfg.Progress = os.Stderr
-			url, inProcess, stop, err := benchServer(ctx, endpoint, Config{})
-			if err != nil {
-				return err
-			}
-			defer stop()
-			cfg.Endpoint, cfg.InProcess = url, inProcess
-			if cpuprofile != "" {
-				stopProfile, err := startCPUProfile(cpuprofile)
-				if err != nil {
-					return err
-				}
-				defer stopProfile()
-			}
+			defer run.close()
+			cfg.Zip, cfg.Endpoint, cfg.InProcess, cfg.Progress = run.zip, run.url, run.inProcess, os.Stderr
 			report, err := bench.RunInvoke(ctx, cfg)
 			if err != nil {
 				return err
@@ -83,30 +65,70 @@ The command exits 0 whether targets are met or not.`,
 	return cmd
 }
 
-// benchServer returns the eddy to measure: the one at endpoint, or one
-// started in this process on a free port with a temporary data directory.
-func benchServer(ctx context.Context, endpoint string, cfg Config) (url string, inProcess bool, stop func(), err error) {
-	if endpoint != "" {
-		return endpoint, false, func() {}, nil
+// benchRun is what every benchmark needs: the echo function, the eddy to
+// measure, and optionally a CPU profile, all released by close.
+type benchRun struct {
+	zip       []byte
+	url       string
+	inProcess bool
+	closers   []func()
+}
+
+func (r *benchRun) close() {
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		r.closers[i]()
 	}
-	dir, err := os.MkdirTemp("", "eddy-bench-")
-	if err != nil {
-		return "", false, nil, err
-	}
-	cfg.Port, cfg.DataDir = 0, dir
-	m := NewMain(cfg, nil)
-	if err := m.Run(ctx); err != nil {
-		os.RemoveAll(dir)
-		return "", false, nil, fmt.Errorf("start eddy: %w", err)
-	}
-	return m.URL(), true, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := m.Close(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "bench: close eddy:", err)
+}
+
+// prepareBench builds bench/echofn, and starts an eddy in this process on a
+// free port with a temporary data directory unless endpoint names one.
+func prepareBench(ctx context.Context, endpoint, cpuprofile string, cfg Config) (_ *benchRun, err error) {
+	run := &benchRun{url: endpoint}
+	defer func() {
+		if err != nil {
+			run.close()
 		}
-		os.RemoveAll(dir)
-	}, nil
+	}()
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(os.Stderr, "bench: building bench/echofn")
+	if run.zip, err = bench.BuildEchoZip(ctx, wd); err != nil {
+		return nil, err
+	}
+	if endpoint == "" {
+		dir, err := os.MkdirTemp("", "eddy-bench-")
+		if err != nil {
+			return nil, err
+		}
+		run.closers = append(run.closers, func() { os.RemoveAll(dir) })
+		cfg.Port, cfg.DataDir = 0, dir
+		m := NewMain(cfg, nil)
+		if err := m.Run(ctx); err != nil {
+			return nil, fmt.Errorf("start eddy: %w", err)
+		}
+		run.closers = append(run.closers, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := m.Close(ctx); err != nil {
+				fmt.Fprintln(os.Stderr, "bench: close eddy:", err)
+			}
+		})
+		run.url, run.inProcess = m.URL(), true
+	}
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		run.closers = append(run.closers, func() { pprof.StopCPUProfile(); f.Close() })
+	}
+	return run, nil
 }
 
 func benchAsyncCommand() *cobra.Command {
@@ -127,28 +149,12 @@ throughput, and the latency from each 202 to the function's start. Without
 				return errors.New("--duration and --concurrency must be positive")
 			}
 			ctx := cmd.Context()
-			wd, err := os.Getwd()
+			run, err := prepareBench(ctx, endpoint, cpuprofile, Config{AsyncWorkers: workers})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(os.Stderr, "bench: building bench/echofn")
-			zip, err := bench.BuildEchoZip(ctx, wd)
-			if err != nil {
-				return err
-			}
-			url, _, stop, err := benchServer(ctx, endpoint, Config{AsyncWorkers: workers})
-			if err != nil {
-				return err
-			}
-			defer stop()
-			cfg.Endpoint, cfg.Zip, cfg.Progress = url, zip, os.Stderr
-			if cpuprofile != "" {
-				stopProfile, err := startCPUProfile(cpuprofile)
-				if err != nil {
-					return err
-				}
-				defer stopProfile()
-			}
+			defer run.close()
+			cfg.Zip, cfg.Endpoint, cfg.Progress = run.zip, run.url, os.Stderr
 			report, err := bench.RunAsync(ctx, cfg)
 			if err != nil {
 				return err
@@ -163,17 +169,4 @@ throughput, and the latency from each 202 to the function's start. Without
 	f.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run (server included when in-process) to this file")
 	f.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long they send")
 	return cmd
-}
-
-// startCPUProfile writes a CPU profile to path until the returned func runs.
-func startCPUProfile(path string) (func(), error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
