@@ -223,26 +223,15 @@ func (s *Service) UpdateAlias(ctx context.Context, region, function, name string
 			a.AdditionalVersionWeights = nil
 		}
 		a.RevisionID = eddy.NewID()
-		data, err := json.Marshal(a)
-		if err != nil {
-			return nil, fmt.Errorf("update alias: %w", err)
+		stale, err := s.casWrite(ctx, key, a, rev, "update alias")
+		switch {
+		case err != nil:
+			return nil, err
+		case !stale:
+			return cloneAlias(a), nil
+		case attempt >= 10:
+			return nil, updateConflict(a.ARN())
 		}
-		newRev, err := s.kv.Update(ctx, key, data, rev)
-		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
-			if _, _, gerr := s.reload(ctx, key); gerr != nil {
-				return nil, gerr
-			}
-			if attempt < 10 {
-				continue
-			}
-			return nil, eddy.TypedErrorf(eddy.ECONFLICT, "ResourceConflictException",
-				"An update is in progress for resource: %s", a.ARN())
-		}
-		if err != nil {
-			return nil, fmt.Errorf("update alias: %w", err)
-		}
-		s.remember(key, a, newRev)
-		return cloneAlias(a), nil
 	}
 }
 

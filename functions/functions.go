@@ -523,28 +523,43 @@ func (s *Service) updateLatest(ctx context.Context, region, name, revisionID str
 		if err := change(rec); err != nil {
 			return nil, err
 		}
-		data, err := json.Marshal(rec)
-		if err != nil {
-			return nil, fmt.Errorf("update function: %w", err)
+		stale, err := s.casWrite(ctx, key, rec, rev, "update function")
+		switch {
+		case err != nil:
+			return nil, err
+		case !stale:
+			return rec, nil
+		case attempt >= 10:
+			return nil, updateConflict(cur.ARN())
 		}
-		newRev, err := s.kv.Update(ctx, key, data, rev)
-		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
-			// Our cached copy was stale: read the bucket and try again.
-			if _, _, gerr := s.reload(ctx, key); gerr != nil {
-				return nil, gerr
-			}
-			if attempt < 10 {
-				continue
-			}
-			return nil, eddy.TypedErrorf(eddy.ECONFLICT, "ResourceConflictException",
-				"An update is in progress for resource: %s", cur.ARN())
-		}
-		if err != nil {
-			return nil, fmt.Errorf("update function: %w", err)
-		}
-		s.remember(key, rec, newRev)
-		return rec, nil
 	}
+}
+
+// casWrite writes v at key if the key is still at revision rev. stale
+// reports that another writer got there first: the cache has been refreshed
+// from the bucket and the caller should read and try again.
+func (s *Service) casWrite(ctx context.Context, key string, v any, rev uint64, op string) (stale bool, err error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", op, err)
+	}
+	newRev, err := s.kv.Update(ctx, key, data, rev)
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
+		if _, _, gerr := s.reload(ctx, key); gerr != nil {
+			return false, gerr
+		}
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", op, err)
+	}
+	s.remember(key, v, newRev)
+	return false, nil
+}
+
+// updateConflict is the error after repeated lost compare-and-set races.
+func updateConflict(arn string) error {
+	return eddy.TypedErrorf(eddy.ECONFLICT, "ResourceConflictException", "An update is in progress for resource: %s", arn)
 }
 
 // UpdateFunctionCode replaces the code of $LATEST and publishes a version

@@ -3,7 +3,6 @@ package functions
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/eddyserverless/eddy"
 	"github.com/eddyserverless/eddy/engine"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Account concurrency, as Lambda's default quota has it: reservations must
@@ -308,22 +306,15 @@ func (s *Service) PutEventInvokeConfig(ctx context.Context, region string, cfg *
 			}
 			return cloneEventConfig(out), nil
 		}
-		data, err := json.Marshal(out)
-		if err != nil {
-			return nil, fmt.Errorf("update event invoke config: %w", err)
+		stale, err := s.casWrite(ctx, key, out, rev, "update event invoke config")
+		switch {
+		case err != nil:
+			return nil, err
+		case !stale:
+			return cloneEventConfig(out), nil
+		case attempt >= 10:
+			return nil, updateConflict(eddy.FunctionARN(region, s.Account, c.FunctionName))
 		}
-		newRev, err := s.kv.Update(ctx, key, data, rev)
-		if (errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists)) && attempt < 10 {
-			if _, _, gerr := s.reload(ctx, key); gerr != nil {
-				return nil, gerr
-			}
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("update event invoke config: %w", err)
-		}
-		s.remember(key, out, newRev)
-		return cloneEventConfig(out), nil
 	}
 }
 
