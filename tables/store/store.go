@@ -1,0 +1,441 @@
+// Package store keeps one DynamoDB table's items in a JetStream stream.
+//
+// Each table is one stream, EDDY_TABLE_<id>, with subjects
+// tbl.<id>.<hash>.<range>: one subject per item, where <hash> and <range>
+// are base32hex (lower case, no padding) encodings of the key values'
+// attrs.SortKey bytes, "-" for a table without a sort key, and "x" plus a
+// SHA-256 hex digest for a key whose encoding would be over maxToken
+// characters (NATS control lines are limited to 4 KiB). base32hex keeps byte
+// order, but Query and Scan do not rely on it: Query sorts by the range
+// key's SortKey bytes taken from the items themselves.
+//
+// A write publishes one message that is both the item's new version and its
+// change record, {"new": item|null, "old": item|null, "ts": unix ms}, with
+// Nats-Expected-Last-Subject-Sequence set to the sequence of the version it
+// replaces (0 for none). That header is the compare-and-set: a write that
+// loses a race re-reads the item, re-evaluates its condition and tries again.
+//
+// Retention: the stream has no MaxAge and no per-subject limit, so the
+// current version of an item never expires and every superseded version
+// stays readable by Changes. Compact removes superseded versions (and
+// delete markers) older than a cut-off with per-subject purges; the caller
+// decides when (for DynamoDB Streams semantics: once they are 24 hours old).
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/eddyserverless/eddy"
+	"github.com/eddyserverless/eddy/engine"
+	"github.com/eddyserverless/eddy/tables/attrs"
+	"github.com/eddyserverless/eddy/tables/expression"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// TableDef is the key schema of a table.
+type TableDef struct {
+	Name     string
+	HashKey  string
+	RangeKey string // "" for a table without a sort key
+	// KeyTypes holds the kind (S, N or B) of HashKey and RangeKey.
+	KeyTypes map[string]attrs.Kind
+}
+
+// Table is an open table.
+type Table struct {
+	def    TableDef
+	e      *engine.Engine
+	id     string
+	name   string // stream name
+	stream jetstream.Stream
+}
+
+// maxToken is the longest subject token written as an encoding; longer key
+// values are written as a digest.
+const maxToken = 1024
+
+// maxAttempts bounds the compare-and-set retries of one write.
+const maxAttempts = 1000
+
+var tokenEncoding = base32.HexEncoding.WithPadding(base32.NoPadding)
+
+// token returns the subject token for b: order-preserving base32hex, or a
+// digest for long values. base32hex never writes 'x', so the two cannot
+// collide.
+func token(b []byte) string {
+	if len(b) == 0 {
+		return "-"
+	}
+	if tokenEncoding.EncodedLen(len(b)) > maxToken {
+		sum := sha256.Sum256(b)
+		return "x" + hex.EncodeToString(sum[:])
+	}
+	return strings.ToLower(tokenEncoding.EncodeToString(b))
+}
+
+// tableID returns the subject token and stream-name suffix for a table.
+func tableID(name string) string {
+	id := engine.EncodeKey(name)
+	if len(id) > 200 {
+		sum := sha256.Sum256([]byte(name))
+		id = "x" + hex.EncodeToString(sum[:])
+	}
+	return id
+}
+
+// StreamName returns the name of the stream that holds table name.
+func StreamName(name string) string { return "EDDY_TABLE_" + tableID(name) }
+
+// Open returns the table def describes, creating its stream if needed.
+func Open(ctx context.Context, e *engine.Engine, def TableDef) (*Table, error) {
+	if def.Name == "" || def.HashKey == "" {
+		return nil, errors.New("store: table name and hash key are required")
+	}
+	for _, k := range []string{def.HashKey, def.RangeKey} {
+		if k == "" {
+			continue
+		}
+		switch def.KeyTypes[k] {
+		case attrs.S, attrs.N, attrs.B:
+		default:
+			return nil, fmt.Errorf("store: key %q has no valid type", k)
+		}
+	}
+	def.KeyTypes = maps.Clone(def.KeyTypes)
+	t := &Table{def: def, e: e, id: tableID(def.Name), name: StreamName(def.Name)}
+	s, err := e.Stream(ctx, jetstream.StreamConfig{
+		Name:              t.name,
+		Subjects:          []string{"tbl." + t.id + ".>"},
+		Storage:           jetstream.FileStorage,
+		Retention:         jetstream.LimitsPolicy,
+		MaxMsgsPerSubject: -1,
+		MaxAge:            0, // current items must never expire; see Compact
+		AllowDirect:       true,
+		Discard:           jetstream.DiscardNew,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", def.Name, err)
+	}
+	t.stream = s
+	return t, nil
+}
+
+// Def returns the table's key schema.
+func (t *Table) Def() TableDef { return t.def }
+
+// Drop deletes the table's stream and every item and change in it.
+func (t *Table) Drop(ctx context.Context) error {
+	if err := t.e.JS.DeleteStream(ctx, t.name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return fmt.Errorf("store: drop %s: %w", t.def.Name, err)
+	}
+	return nil
+}
+
+// ConditionFailed is the error of a write whose condition did not hold. It
+// unwraps to an eddy ConditionalCheckFailedException; Old is the item as it
+// was (nil if absent), for ReturnValuesOnConditionCheckFailure.
+type ConditionFailed struct {
+	Old attrs.Item
+}
+
+// Error implements error.
+func (e *ConditionFailed) Error() string { return e.Unwrap().Error() }
+
+// Unwrap returns the eddy error.
+func (e *ConditionFailed) Unwrap() error {
+	return eddy.TypedErrorf(eddy.EPRECOND, "ConditionalCheckFailedException", "The conditional request failed")
+}
+
+func validation(format string, args ...any) error {
+	return eddy.TypedErrorf(eddy.EVALIDATE, "ValidationException", format, args...)
+}
+
+// keyPart checks one key attribute of item and returns its SortKey bytes.
+func (t *Table) keyPart(item attrs.Item, name string, missing string) ([]byte, error) {
+	v, ok := item[name]
+	if !ok {
+		return nil, validation(missing, name)
+	}
+	want := t.def.KeyTypes[name]
+	if v.Kind != want {
+		return nil, validation("One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s", name, want, v.Kind)
+	}
+	switch {
+	case v.Kind == attrs.S && v.S == "":
+		return nil, validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: %s", name)
+	case v.Kind == attrs.B && len(v.B) == 0:
+		return nil, validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty binary value. Key: %s", name)
+	}
+	size := attrs.ValueSize(v)
+	if name == t.def.HashKey && size > 2048 {
+		return nil, validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
+	}
+	if name == t.def.RangeKey && size > 1024 {
+		return nil, validation("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+	}
+	return attrs.SortKey(v), nil
+}
+
+// subjectOf checks the key attributes of item and returns its subject.
+// strict (for Get, Delete and Update keys) also rejects other attributes.
+func (t *Table) subjectOf(item attrs.Item, strict bool) (string, error) {
+	missing := "One or more parameter values were invalid: Missing the key %s in the item"
+	if strict {
+		n := 1
+		if t.def.RangeKey != "" {
+			n = 2
+		}
+		_, okH := item[t.def.HashKey]
+		_, okR := item[t.def.RangeKey]
+		if len(item) != n || !okH || (t.def.RangeKey != "" && !okR) {
+			return "", validation("The provided key element does not match the schema")
+		}
+	}
+	h, err := t.keyPart(item, t.def.HashKey, missing)
+	if err != nil {
+		return "", err
+	}
+	r := "-"
+	if t.def.RangeKey != "" {
+		b, err := t.keyPart(item, t.def.RangeKey, missing)
+		if err != nil {
+			return "", err
+		}
+		r = token(b)
+	}
+	return "tbl." + t.id + "." + token(h) + "." + r, nil
+}
+
+// Key returns the key attributes of item.
+func (t *Table) Key(item attrs.Item) attrs.Item {
+	if item == nil {
+		return nil
+	}
+	k := attrs.Item{t.def.HashKey: item[t.def.HashKey]}
+	if t.def.RangeKey != "" {
+		k[t.def.RangeKey] = item[t.def.RangeKey]
+	}
+	return k
+}
+
+// record is the payload of every message: the item version and its change.
+type record struct {
+	New json.RawMessage `json:"new"`
+	Old json.RawMessage `json:"old"`
+	TS  int64           `json:"ts"` // unix milliseconds
+}
+
+func decodeItem(raw json.RawMessage) (attrs.Item, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var it attrs.Item
+	if err := json.Unmarshal(raw, &it); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// version is one decoded message.
+type version struct {
+	seq     uint64
+	subject string
+	time    time.Time
+	new     attrs.Item
+	old     attrs.Item
+}
+
+func decodeVersion(seq uint64, subject string, ts time.Time, data []byte) (version, error) {
+	var r record
+	if err := json.Unmarshal(data, &r); err != nil {
+		return version{}, fmt.Errorf("store: decode %s#%d: %w", subject, seq, err)
+	}
+	n, err := decodeItem(r.New)
+	if err != nil {
+		return version{}, fmt.Errorf("store: decode %s#%d: %w", subject, seq, err)
+	}
+	o, err := decodeItem(r.Old)
+	if err != nil {
+		return version{}, fmt.Errorf("store: decode %s#%d: %w", subject, seq, err)
+	}
+	if r.TS != 0 {
+		ts = time.UnixMilli(r.TS)
+	}
+	return version{seq: seq, subject: subject, time: ts, new: n, old: o}, nil
+}
+
+// current returns the current item on subject (nil if absent or deleted)
+// and the sequence of its latest version (0 if none).
+func (t *Table) current(ctx context.Context, subject string) (attrs.Item, uint64, error) {
+	m, err := t.stream.GetLastMsgForSubject(ctx, subject)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: get: %w", err)
+	}
+	v, err := decodeVersion(m.Sequence, m.Subject, m.Time, m.Data)
+	if err != nil {
+		return nil, 0, err
+	}
+	return v.new, m.Sequence, nil
+}
+
+// Get returns the item with key, or nil if there is none.
+func (t *Table) Get(ctx context.Context, key attrs.Item) (attrs.Item, error) {
+	subject, err := t.subjectOf(key, true)
+	if err != nil {
+		return nil, err
+	}
+	it, _, err := t.current(ctx, subject)
+	return it, err
+}
+
+// errConflict reports that the compare-and-set failed.
+var errConflict = errors.New("store: concurrent write")
+
+// write runs the read, decide, compare-and-set loop for one item. next
+// returns the new item (nil to delete) from the current one (nil if absent).
+func (t *Table) write(ctx context.Context, subject string, cond *expression.Condition, next func(old attrs.Item) (attrs.Item, error)) (old, nw attrs.Item, err error) {
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if attempt > 4 {
+			// Back off a little under heavy contention.
+			d := time.Duration(rand.IntN(attempt*50)) * time.Microsecond
+			select {
+			case <-ctx.Done():
+				return nil, nil, ctx.Err()
+			case <-time.After(d):
+			}
+		}
+		cur, seq, err := t.current(ctx, subject)
+		if err != nil {
+			return nil, nil, err
+		}
+		if cond != nil {
+			ok, err := cond.Eval(cur)
+			if err != nil {
+				return nil, nil, err
+			}
+			if !ok {
+				return cur, nil, &ConditionFailed{Old: cur}
+			}
+		}
+		n, err := next(cur)
+		if err != nil {
+			return nil, nil, err
+		}
+		if n == nil && cur == nil {
+			// Deleting an absent item writes nothing.
+			return nil, nil, nil
+		}
+		err = t.publish(ctx, subject, seq, cur, n)
+		if errors.Is(err, errConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		return cur, n, nil
+	}
+	return nil, nil, eddy.TypedErrorf(eddy.ECONFLICT, "TransactionConflictException", "Transaction request cannot include multiple operations on one item")
+}
+
+func (t *Table) publish(ctx context.Context, subject string, expect uint64, old, nw attrs.Item) error {
+	var r struct {
+		New attrs.Item `json:"new"`
+		Old attrs.Item `json:"old"`
+		TS  int64      `json:"ts"`
+	}
+	r.New, r.Old, r.TS = nw, old, time.Now().UnixMilli()
+	data, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("store: encode: %w", err)
+	}
+	_, err = t.e.JS.Publish(ctx, subject, data, jetstream.WithExpectLastSequencePerSubject(expect), jetstream.WithExpectStream(t.name))
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+		return errConflict
+	}
+	if err != nil {
+		return fmt.Errorf("store: publish: %w", err)
+	}
+	return nil
+}
+
+// Put writes item if cond (nil for none) holds for the current item, and
+// returns the item it replaced (nil if none). A false condition returns a
+// *ConditionFailed.
+func (t *Table) Put(ctx context.Context, item attrs.Item, cond *expression.Condition) (attrs.Item, error) {
+	subject, err := t.subjectOf(item, false)
+	if err != nil {
+		return nil, err
+	}
+	if attrs.Size(item) > attrs.MaxItemSize {
+		return nil, validation("Item size has exceeded the maximum allowed size")
+	}
+	item = maps.Clone(item)
+	old, _, err := t.write(ctx, subject, cond, func(attrs.Item) (attrs.Item, error) { return item, nil })
+	return old, err
+}
+
+// Delete deletes the item with key if cond (nil for none) holds, and
+// returns the deleted item (nil if there was none).
+func (t *Table) Delete(ctx context.Context, key attrs.Item, cond *expression.Condition) (attrs.Item, error) {
+	subject, err := t.subjectOf(key, true)
+	if err != nil {
+		return nil, err
+	}
+	old, _, err := t.write(ctx, subject, cond, func(attrs.Item) (attrs.Item, error) { return nil, nil })
+	return old, err
+}
+
+// Update applies upd to the item with key if cond (nil for none) holds.
+// As in DynamoDB it creates the item, starting from the key attributes, if
+// there is none. It returns the item before (nil if none) and after.
+func (t *Table) Update(ctx context.Context, key attrs.Item, upd *expression.Update, cond *expression.Condition) (old, nw attrs.Item, err error) {
+	subject, err := t.subjectOf(key, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if upd != nil {
+		for _, name := range upd.TopLevel() {
+			if name == t.def.HashKey || (t.def.RangeKey != "" && name == t.def.RangeKey) {
+				return nil, nil, validation("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", name)
+			}
+		}
+	}
+	return t.write(ctx, subject, cond, func(cur attrs.Item) (attrs.Item, error) {
+		start := cur
+		if start == nil {
+			start = maps.Clone(key)
+		}
+		if upd == nil {
+			return maps.Clone(start), nil
+		}
+		n, err := upd.Apply(start)
+		if err != nil {
+			return nil, err
+		}
+		if attrs.Size(n) > attrs.MaxItemSize {
+			return nil, validation("Item size to update has exceeded the maximum allowed size")
+		}
+		return n, nil
+	})
+}
+
+// parseUint parses a header value, 0 if absent or invalid.
+func parseUint(s string) uint64 {
+	n, _ := strconv.ParseUint(s, 10, 64)
+	return n
+}
