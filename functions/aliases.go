@@ -223,13 +223,13 @@ func (s *Service) UpdateAlias(ctx context.Context, region, function, name string
 			a.AdditionalVersionWeights = nil
 		}
 		a.RevisionID = eddy.NewID()
-		stale, err := s.casWrite(ctx, key, a, rev, "update alias")
+		stale, err := s.casWrite(ctx, key, a, rev, "update alias", attempt)
 		switch {
 		case err != nil:
 			return nil, err
 		case !stale:
 			return cloneAlias(a), nil
-		case attempt >= 10:
+		case attempt >= maxCASAttempts:
 			return nil, updateConflict(a.ARN())
 		}
 	}

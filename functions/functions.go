@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math/rand/v2"
 	"regexp"
 	"slices"
 	"sort"
@@ -523,13 +524,13 @@ func (s *Service) updateLatest(ctx context.Context, region, name, revisionID str
 		if err := change(rec); err != nil {
 			return nil, err
 		}
-		stale, err := s.casWrite(ctx, key, rec, rev, "update function")
+		stale, err := s.casWrite(ctx, key, rec, rev, "update function", attempt)
 		switch {
 		case err != nil:
 			return nil, err
 		case !stale:
 			return rec, nil
-		case attempt >= 10:
+		case attempt >= maxCASAttempts:
 			return nil, updateConflict(cur.ARN())
 		}
 	}
@@ -538,13 +539,23 @@ func (s *Service) updateLatest(ctx context.Context, region, name, revisionID str
 // casWrite writes v at key if the key is still at revision rev. stale
 // reports that another writer got there first: the cache has been refreshed
 // from the bucket and the caller should read and try again.
-func (s *Service) casWrite(ctx context.Context, key string, v any, rev uint64, op string) (stale bool, err error) {
+//
+// attempt counts the caller's tries so far: after a lost race it waits a
+// little, with jitter, so that writers on several nodes do not keep
+// colliding in lockstep.
+func (s *Service) casWrite(ctx context.Context, key string, v any, rev uint64, op string, attempt int) (stale bool, err error) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", op, err)
 	}
 	newRev, err := s.kv.Update(ctx, key, data, rev)
 	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
+		backoff := min(time.Millisecond<<min(attempt, 5), 20*time.Millisecond)
+		select {
+		case <-time.After(backoff/2 + rand.N(backoff)):
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
 		if _, _, gerr := s.reload(ctx, key); gerr != nil {
 			return false, gerr
 		}
@@ -556,6 +567,10 @@ func (s *Service) casWrite(ctx context.Context, key string, v any, rev uint64, o
 	s.remember(key, v, newRev)
 	return false, nil
 }
+
+// maxCASAttempts bounds the retries of a write that keeps losing
+// compare-and-set races to other writers.
+const maxCASAttempts = 50
 
 // updateConflict is the error after repeated lost compare-and-set races.
 func updateConflict(arn string) error {

@@ -306,13 +306,13 @@ func (s *Service) PutEventInvokeConfig(ctx context.Context, region string, cfg *
 			}
 			return cloneEventConfig(out), nil
 		}
-		stale, err := s.casWrite(ctx, key, out, rev, "update event invoke config")
+		stale, err := s.casWrite(ctx, key, out, rev, "update event invoke config", attempt)
 		switch {
 		case err != nil:
 			return nil, err
 		case !stale:
 			return cloneEventConfig(out), nil
-		case attempt >= 10:
+		case attempt >= maxCASAttempts:
 			return nil, updateConflict(eddy.FunctionARN(region, s.Account, c.FunctionName))
 		}
 	}

@@ -155,16 +155,29 @@ func TestPublishAllocatesNumbersAcrossNodes(t *testing.T) {
 	wg.Wait()
 	// A publish racing another node's change may return the version that
 	// change made, so there are at most 2×each versions, all distinct.
-	versions, _, err := a.ListVersionsByFunction(context.Background(), region, "fn", "", 100)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Node a learns of node b's versions through the bucket's watch, so its
+	// listing converges on them within moments rather than at once.
 	seen := map[string]bool{}
-	for _, v := range versions[1:] {
-		if seen[v.Version] {
-			t.Fatalf("version %s listed twice", v.Version)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		versions, _, err := a.ListVersionsByFunction(context.Background(), region, "fn", "", 100)
+		if err != nil {
+			t.Fatal(err)
 		}
-		seen[v.Version] = true
+		clear(seen)
+		for _, v := range versions[1:] {
+			if seen[v.Version] {
+				t.Fatalf("version %s listed twice", v.Version)
+			}
+			seen[v.Version] = true
+		}
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if len(seen) >= n || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	t.Logf("%d versions published by %d publishes", len(seen), 2*each)
 	if len(seen) < each || len(seen) > 2*each || len(got) != len(seen) {
