@@ -25,6 +25,7 @@ type Handler struct {
 	Code      eddy.CodeStore
 	Invoker   eddy.Invoker
 	Logs      eddy.LogService
+	Tables    Tables // nil for none
 	// Account is the account id in ARNs; Region is the default region for
 	// requests that do not name one.
 	Account string
@@ -97,6 +98,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case strings.HasPrefix(target, "Logs_20140328."):
 			service = "logs"
+		case strings.HasPrefix(target, dynamoPrefix), strings.HasPrefix(target, streamsPrefix):
+			service = "dynamodb"
 		case strings.HasPrefix(r.URL.Path, "/2015-03-31/"), strings.HasPrefix(r.URL.Path, "/2014-11-13/"),
 			strings.HasPrefix(r.URL.Path, "/2016-08-19/"), strings.HasPrefix(r.URL.Path, "/2017-03-31/"), strings.HasPrefix(r.URL.Path, "/2017-10-31/"),
 			strings.HasPrefix(r.URL.Path, "/2019-09-25/"), strings.HasPrefix(r.URL.Path, "/2018-10-31/"),
@@ -110,6 +113,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveLambda(w, r)
 	case "logs":
 		h.serveLogs(w, r, target)
+	case "dynamodb":
+		h.serveDynamoDB(w, r, target)
 	default:
 		name := service
 		if name == "" {

@@ -19,6 +19,7 @@ import (
 	"github.com/eddyserverless/eddy/logs"
 	"github.com/eddyserverless/eddy/metrics"
 	"github.com/eddyserverless/eddy/runtime"
+	"github.com/eddyserverless/eddy/tables"
 )
 
 // Config is the server's configuration, as `eddy serve` flags set it.
@@ -48,6 +49,8 @@ type Config struct {
 	AsyncAckWait    time.Duration
 	// AsyncWorkers is how many events this node runs at once.
 	AsyncWorkers int
+	// TTLInterval is how often expired table items are deleted.
+	TTLInterval time.Duration
 }
 
 // Main is a running eddy server: every service, wired. The end-to-end tests
@@ -62,6 +65,7 @@ type Main struct {
 	Runtime   *runtime.Manager
 	Metrics   *metrics.Registry
 	Invoker   *invoke.Service
+	Tables    *tables.Service
 	API       *awsapi.Handler
 
 	ln   net.Listener
@@ -139,11 +143,17 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.Invoker.Start(ctx); err != nil {
 		return err
 	}
+	m.Tables = tables.NewService(tables.Config{
+		Engine: m.Engine, Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger, TTLInterval: cfg.TTLInterval,
+	})
+	if err := m.Tables.Open(ctx); err != nil {
+		return err
+	}
 	own := http.NewServeMux()
 	own.Handle("GET /_eddy/metrics", m.Metrics.Handler())
 	m.API = &awsapi.Handler{
 		Extra:     own,
-		Functions: m.Functions, Versions: m.Functions, Code: m.Functions, Invoker: m.Invoker, Logs: m.Logs,
+		Functions: m.Functions, Versions: m.Functions, Code: m.Functions, Invoker: m.Invoker, Logs: m.Logs, Tables: m.Tables,
 		Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
 		Health: func(context.Context) map[string]any {
 			return map[string]any{"engine": map[bool]string{true: "embedded", false: "external"}[m.Engine.Embedded()]}
@@ -187,6 +197,9 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	if m.Runtime != nil {
 		errs = append(errs, m.Runtime.Close(ctx))
+	}
+	if m.Tables != nil {
+		errs = append(errs, m.Tables.Close())
 	}
 	if m.Logs != nil {
 		errs = append(errs, m.Logs.Close())

@@ -18,6 +18,9 @@ type Change struct {
 	Keys      attrs.Item
 	Old, New  attrs.Item // nil when absent
 	Time      time.Time
+	// By is the service that made the change ("" for a client), such as
+	// dynamodb.amazonaws.com for an expired item.
+	By string
 }
 
 // Changes returns up to max change records (0 for up to 1,024) from
@@ -33,7 +36,7 @@ func (t *Table) Changes(ctx context.Context, fromSeq uint64, max int) ([]Change,
 	var out []Change
 	req := directRequest{Seq: fromSeq, NextFor: "tbl." + t.id + ".>", Batch: max, MaxBytes: maxReplyBytes}
 	_, _, err := t.directBatch(ctx, req, func(v version) error {
-		c := Change{Seq: v.seq, Old: v.old, New: v.new, Time: v.time}
+		c := Change{Seq: v.seq, Old: v.old, New: v.new, Time: v.time, By: v.by}
 		switch {
 		case v.old == nil:
 			c.EventName, c.Keys = "INSERT", t.Key(v.new)

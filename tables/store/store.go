@@ -34,6 +34,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/eddyserverless/eddy"
@@ -59,6 +60,18 @@ type Table struct {
 	id     string
 	name   string // stream name
 	stream jetstream.Stream
+	check  atomic.Pointer[func(attrs.Item) error]
+}
+
+// SetItemCheck makes every write validate the item it is about to store
+// (for example against secondary index key types) with check; an error
+// fails the write. It may be replaced at any time.
+func (t *Table) SetItemCheck(check func(attrs.Item) error) {
+	if check == nil {
+		t.check.Store(nil)
+		return
+	}
+	t.check.Store(&check)
 }
 
 // maxToken is the longest subject token written as an encoding; longer key
@@ -233,7 +246,8 @@ func (t *Table) Key(item attrs.Item) attrs.Item {
 type record struct {
 	New json.RawMessage `json:"new"`
 	Old json.RawMessage `json:"old"`
-	TS  int64           `json:"ts"` // unix milliseconds
+	TS  int64           `json:"ts"`           // unix milliseconds
+	By  string          `json:"by,omitempty"` // the service that made the change, "" for a client
 }
 
 func decodeItem(raw json.RawMessage) (attrs.Item, error) {
@@ -254,6 +268,7 @@ type version struct {
 	time    time.Time
 	new     attrs.Item
 	old     attrs.Item
+	by      string
 }
 
 func decodeVersion(seq uint64, subject string, ts time.Time, data []byte) (version, error) {
@@ -272,7 +287,7 @@ func decodeVersion(seq uint64, subject string, ts time.Time, data []byte) (versi
 	if r.TS != 0 {
 		ts = time.UnixMilli(r.TS)
 	}
-	return version{seq: seq, subject: subject, time: ts, new: n, old: o}, nil
+	return version{seq: seq, subject: subject, time: ts, new: n, old: o, by: r.By}, nil
 }
 
 // current returns the current item on subject (nil if absent or deleted)
@@ -308,6 +323,12 @@ var errConflict = errors.New("store: concurrent write")
 // write runs the read, decide, compare-and-set loop for one item. next
 // returns the new item (nil to delete) from the current one (nil if absent).
 func (t *Table) write(ctx context.Context, subject string, cond *expression.Condition, next func(old attrs.Item) (attrs.Item, error)) (old, nw attrs.Item, err error) {
+	return t.writeBy(ctx, subject, cond, next, "")
+}
+
+// writeBy is write for a change made by service (recorded in the change
+// record; "" for a client's).
+func (t *Table) writeBy(ctx context.Context, subject string, cond *expression.Condition, next func(old attrs.Item) (attrs.Item, error), service string) (old, nw attrs.Item, err error) {
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 4 {
 			// Back off a little under heavy contention.
@@ -335,11 +356,16 @@ func (t *Table) write(ctx context.Context, subject string, cond *expression.Cond
 		if err != nil {
 			return nil, nil, err
 		}
+		if check := t.check.Load(); n != nil && check != nil {
+			if err := (*check)(n); err != nil {
+				return nil, nil, err
+			}
+		}
 		if n == nil && cur == nil {
 			// Deleting an absent item writes nothing.
 			return nil, nil, nil
 		}
-		err = t.publish(ctx, subject, seq, cur, n)
+		err = t.publish(ctx, subject, seq, cur, n, service)
 		if errors.Is(err, errConflict) {
 			continue
 		}
@@ -351,13 +377,14 @@ func (t *Table) write(ctx context.Context, subject string, cond *expression.Cond
 	return nil, nil, eddy.TypedErrorf(eddy.ECONFLICT, "TransactionConflictException", "Transaction request cannot include multiple operations on one item")
 }
 
-func (t *Table) publish(ctx context.Context, subject string, expect uint64, old, nw attrs.Item) error {
+func (t *Table) publish(ctx context.Context, subject string, expect uint64, old, nw attrs.Item, service string) error {
 	var r struct {
 		New attrs.Item `json:"new"`
 		Old attrs.Item `json:"old"`
 		TS  int64      `json:"ts"`
+		By  string     `json:"by,omitempty"`
 	}
-	r.New, r.Old, r.TS = nw, old, time.Now().UnixMilli()
+	r.New, r.Old, r.TS, r.By = nw, old, time.Now().UnixMilli(), service
 	data, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("store: encode: %w", err)
@@ -397,6 +424,17 @@ func (t *Table) Delete(ctx context.Context, key attrs.Item, cond *expression.Con
 		return nil, err
 	}
 	old, _, err := t.write(ctx, subject, cond, func(attrs.Item) (attrs.Item, error) { return nil, nil })
+	return old, err
+}
+
+// Expire deletes the item with key on behalf of the service (DynamoDB's
+// time to live) if cond holds; its change record names the service.
+func (t *Table) Expire(ctx context.Context, key attrs.Item, cond *expression.Condition, service string) (attrs.Item, error) {
+	subject, err := t.subjectOf(key, true)
+	if err != nil {
+		return nil, err
+	}
+	old, _, err := t.writeBy(ctx, subject, cond, func(attrs.Item) (attrs.Item, error) { return nil, nil }, service)
 	return old, err
 }
 
