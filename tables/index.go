@@ -7,6 +7,7 @@ import (
 	"github.com/eddyserverless/eddy/engine"
 	"github.com/eddyserverless/eddy/tables/attrs"
 	"github.com/eddyserverless/eddy/tables/expression"
+	"github.com/eddyserverless/eddy/tables/index"
 	"github.com/eddyserverless/eddy/tables/store"
 )
 
@@ -20,6 +21,14 @@ type indexReader interface {
 	Drop(ctx context.Context) error
 }
 
+// openIndex opens (creating and backfilling if new) the index ix of m.
 func openIndex(ctx context.Context, e *engine.Engine, base *store.Table, m *meta, ix indexMeta, logger *slog.Logger) (indexReader, error) {
-	return nil, validation("secondary indexes are not available")
+	h, r := hashRange(ix.KeySchema)
+	bh, br := m.keys()
+	def := index.Def{
+		Name: ix.IndexName, HashKey: h, RangeKey: r, KeyTypes: keyTypes(m.AttributeDefinitions),
+		BaseHashKey: bh, BaseRangeKey: br, Projection: ix.Projection.ProjectionType,
+		NonKeyAttributes: ix.Projection.NonKeyAttributes, Local: ix.Local,
+	}
+	return index.Open(ctx, e, base, m.Name, def, logger)
 }

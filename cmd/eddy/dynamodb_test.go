@@ -815,3 +815,136 @@ func rawDynamo(t *testing.T, m *Main, op, body string) (int, http.Header, map[st
 	_ = json.Unmarshal(data, &doc)
 	return res.StatusCode, res.Header, doc
 }
+
+func TestDynamoDBIndexes(t *testing.T) {
+	m := MustStartMain(t, Config{})
+	c := MustDynamo(t, m)
+	ctx := context.Background()
+	MustTable(t, c, "orders", "S", func(in *dynamodb.CreateTableInput) {
+		in.AttributeDefinitions = append(in.AttributeDefinitions,
+			dtypes.AttributeDefinition{AttributeName: aws.String("state"), AttributeType: "S"},
+			dtypes.AttributeDefinition{AttributeName: aws.String("total"), AttributeType: "N"},
+			dtypes.AttributeDefinition{AttributeName: aws.String("owner"), AttributeType: "S"})
+		in.GlobalSecondaryIndexes = []dtypes.GlobalSecondaryIndex{
+			{IndexName: aws.String("byState"), KeySchema: []dtypes.KeySchemaElement{{AttributeName: aws.String("state"), KeyType: "HASH"}, {AttributeName: aws.String("total"), KeyType: "RANGE"}},
+				Projection: &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeAll}},
+			{IndexName: aws.String("byOwner"), KeySchema: []dtypes.KeySchemaElement{{AttributeName: aws.String("owner"), KeyType: "HASH"}},
+				Projection: &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeKeysOnly}},
+		}
+		in.LocalSecondaryIndexes = []dtypes.LocalSecondaryIndex{
+			{IndexName: aws.String("byTotal"), KeySchema: []dtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: "HASH"}, {AttributeName: aws.String("total"), KeyType: "RANGE"}},
+				Projection: &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeInclude, NonKeyAttributes: []string{"note"}}},
+		}
+	})
+	tbl := aws.String("orders")
+	for i := range 12 {
+		it := item{"pk": s("cust" + strconv.Itoa(i%2)), "sk": s(fmt.Sprintf("o%02d", i)), "total": n(strconv.Itoa(100 - i)),
+			"note": s("n"), "secret": s("x")}
+		if i%3 != 0 {
+			it["state"] = s("open") // sparse: every third order has no state
+		}
+		if i < 4 {
+			it["owner"] = s("ann")
+		}
+		if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: tbl, Item: it}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// GSI query, paged: ordered by total, with index and table keys in
+	// LastEvaluatedKey.
+	var totals []string
+	var start item
+	for {
+		out, err := c.Query(ctx, &dynamodb.QueryInput{TableName: tbl, IndexName: aws.String("byState"), KeyConditionExpression: aws.String("#s = :o"),
+			ExpressionAttributeNames: map[string]string{"#s": "state"}, ExpressionAttributeValues: item{":o": s("open")}, Limit: aws.Int32(3), ExclusiveStartKey: start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range out.Items {
+			totals = append(totals, it["total"].(*dtypes.AttributeValueMemberN).Value)
+		}
+		if out.LastEvaluatedKey == nil {
+			break
+		}
+		if len(out.LastEvaluatedKey) != 4 {
+			t.Fatalf("GSI LastEvaluatedKey: got %v, want state, total, pk and sk", out.LastEvaluatedKey)
+		}
+		start = out.LastEvaluatedKey
+	}
+	if want := "89,90,92,93,95,96,98,99"; strings.Join(totals, ",") != want {
+		t.Fatalf("GSI query: got %s, want %s", strings.Join(totals, ","), want)
+	}
+	// A KEYS_ONLY GSI returns keys only, and cannot return all attributes.
+	ko, err := c.Query(ctx, &dynamodb.QueryInput{TableName: tbl, IndexName: aws.String("byOwner"), KeyConditionExpression: aws.String("#o = :a"),
+		ExpressionAttributeNames: map[string]string{"#o": "owner"}, ExpressionAttributeValues: item{":a": s("ann")}})
+	if err != nil || len(ko.Items) != 4 || len(ko.Items[0]) != 3 {
+		t.Fatalf("KEYS_ONLY: got %v, %v", ko.Items, err)
+	}
+	_, err = c.Query(ctx, &dynamodb.QueryInput{TableName: tbl, IndexName: aws.String("byOwner"), KeyConditionExpression: aws.String("#o = :a"),
+		ExpressionAttributeNames: map[string]string{"#o": "owner"}, ExpressionAttributeValues: item{":a": s("ann")}, Select: dtypes.SelectAllAttributes})
+	dynamoFails(t, err, "ValidationException", "projection type is not ALL")
+	_, err = c.Query(ctx, &dynamodb.QueryInput{TableName: tbl, IndexName: aws.String("byOwner"), KeyConditionExpression: aws.String("#o = :a"),
+		ExpressionAttributeNames: map[string]string{"#o": "owner"}, ExpressionAttributeValues: item{":a": s("ann")}, ConsistentRead: aws.Bool(true)})
+	dynamoFails(t, err, "ValidationException", "Consistent reads are not supported on global secondary indexes")
+	// LSI: projected attributes by default, the whole item from the table
+	// with ALL_ATTRIBUTES.
+	lq := func(sel dtypes.Select) []item {
+		out, err := c.Query(ctx, &dynamodb.QueryInput{TableName: tbl, IndexName: aws.String("byTotal"), KeyConditionExpression: aws.String("pk = :p AND #t > :t"), ExpressionAttributeNames: map[string]string{"#t": "total"},
+			ExpressionAttributeValues: item{":p": s("cust0"), ":t": n("95")}, Select: sel, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Items
+	}
+	if got := lq(""); len(got) != 3 || got[0]["secret"] != nil || got[0]["note"] == nil {
+		t.Fatalf("LSI projected: got %v", got)
+	}
+	if got := lq(dtypes.SelectAllAttributes); len(got) != 3 || got[0]["secret"] == nil {
+		t.Fatalf("LSI all attributes: got %v", got)
+	}
+	// An index key of the wrong type is refused.
+	_, err = c.PutItem(ctx, &dynamodb.PutItemInput{TableName: tbl, Item: item{"pk": s("c"), "sk": s("x"), "total": s("lots")}})
+	dynamoFails(t, err, "ValidationException", "Type mismatch for Index Key total Expected: N Actual: S")
+	// Moving an item out of a partition of the index.
+	if _, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: tbl, Key: item{"pk": s("cust1"), "sk": s("o01")},
+		UpdateExpression: aws.String("REMOVE #s"), ExpressionAttributeNames: map[string]string{"#s": "state"}}); err != nil {
+		t.Fatal(err)
+	}
+	cnt, err := c.Query(ctx, &dynamodb.QueryInput{TableName: tbl, IndexName: aws.String("byState"), KeyConditionExpression: aws.String("#s = :o"),
+		ExpressionAttributeNames: map[string]string{"#s": "state"}, ExpressionAttributeValues: item{":o": s("open")}, Select: dtypes.SelectCount})
+	if err != nil || cnt.Count != 7 {
+		t.Fatalf("after moving out: got %d, %v", cnt.Count, err)
+	}
+	// A GSI added later backfills from the items already there.
+	if _, err := c.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: tbl,
+		AttributeDefinitions: []dtypes.AttributeDefinition{{AttributeName: aws.String("note"), AttributeType: "S"}},
+		GlobalSecondaryIndexUpdates: []dtypes.GlobalSecondaryIndexUpdate{{Create: &dtypes.CreateGlobalSecondaryIndexAction{
+			IndexName: aws.String("byNote"), KeySchema: []dtypes.KeySchemaElement{{AttributeName: aws.String("note"), KeyType: "HASH"}},
+			Projection: &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeKeysOnly}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10e9, "index byNote active", func() bool {
+		d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: tbl})
+		if err != nil {
+			return false
+		}
+		for _, g := range d.Table.GlobalSecondaryIndexes {
+			if aws.ToString(g.IndexName) == "byNote" {
+				return g.IndexStatus == dtypes.IndexStatusActive
+			}
+		}
+		return false
+	})
+	bn, err := c.Query(ctx, &dynamodb.QueryInput{TableName: tbl, IndexName: aws.String("byNote"), KeyConditionExpression: aws.String("note = :n"),
+		ExpressionAttributeValues: item{":n": s("n")}, Select: dtypes.SelectCount})
+	if err != nil || bn.Count != 12 {
+		t.Fatalf("backfilled index: got %d, %v", bn.Count, err)
+	}
+	if _, err := c.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: tbl, GlobalSecondaryIndexUpdates: []dtypes.GlobalSecondaryIndexUpdate{
+		{Delete: &dtypes.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("byNote")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Query(ctx, &dynamodb.QueryInput{TableName: tbl, IndexName: aws.String("byNote"), KeyConditionExpression: aws.String("note = :n"),
+		ExpressionAttributeValues: item{":n": s("n")}})
+	dynamoFails(t, err, "ValidationException", "The table does not have the specified index: byNote")
+}
