@@ -49,6 +49,7 @@ type Engine struct {
 
 	srv       *server.Server
 	closeOnce sync.Once
+	replies   replyMux
 }
 
 // New returns an Engine for cfg with defaults filled in. Call Open to start it.

@@ -36,12 +36,16 @@ func (t *Table) Changes(ctx context.Context, fromSeq uint64, max int) ([]Change,
 	var out []Change
 	req := directRequest{Seq: fromSeq, NextFor: "tbl." + t.id + ".>", Batch: max, MaxBytes: maxReplyBytes}
 	_, _, err := t.directBatch(ctx, req, func(v version) error {
-		c := Change{Seq: v.seq, Old: v.old, New: v.new, Time: v.time, By: v.by}
+		old, err := v.old()
+		if err != nil {
+			return err
+		}
+		c := Change{Seq: v.seq, Old: old, New: v.new, Time: v.time, By: v.by}
 		switch {
-		case v.old == nil:
+		case old == nil:
 			c.EventName, c.Keys = "INSERT", t.Key(v.new)
 		case v.new == nil:
-			c.EventName, c.Keys = "REMOVE", t.Key(v.old)
+			c.EventName, c.Keys = "REMOVE", t.Key(old)
 		default:
 			c.EventName, c.Keys = "MODIFY", t.Key(v.new)
 		}

@@ -46,46 +46,39 @@ func (t *Table) directBatch(ctx context.Context, req directRequest, fn func(vers
 		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 	}
-	nc := t.e.Conn
-	inbox := nc.NewInbox()
-	sub, err := nc.SubscribeSync(inbox)
-	if err != nil {
-		return 0, 0, fmt.Errorf("store: direct get: %w", err)
-	}
-	defer func() { _ = sub.Unsubscribe() }()
 	body, err := json.Marshal(req)
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := nc.PublishRequest("$JS.API.DIRECT.GET."+t.name, inbox, body); err != nil {
-		return 0, 0, fmt.Errorf("store: direct get: %w", err)
+	max := req.Batch + 2 // the messages and the end-of-batch status
+	if max < 2 || req.MultiLast == nil && req.Batch == 0 {
+		max = 2
 	}
-	for {
-		m, err := sub.NextMsgWithContext(ctx)
-		if err != nil {
-			return 0, 0, fmt.Errorf("store: direct get: %w", err)
-		}
+	err = t.e.RequestMany(ctx, "$JS.API.DIRECT.GET."+t.name, body, max, func(m *nats.Msg) (bool, error) {
 		switch status := m.Header.Get("Status"); status {
 		case "":
 		case "204":
-			return parseUint(m.Header.Get("Nats-Num-Pending")), parseUint(m.Header.Get("Nats-UpTo-Sequence")), nil
+			pending, upTo = parseUint(m.Header.Get("Nats-Num-Pending")), parseUint(m.Header.Get("Nats-UpTo-Sequence"))
+			return true, nil
 		case "404":
-			return 0, 0, nil
+			return true, nil
 		case "413":
-			return 0, 0, errTooMany
+			return true, errTooMany
 		default:
-			return 0, 0, fmt.Errorf("store: direct get: status %s %s", status, m.Header.Get("Description"))
+			return true, fmt.Errorf("store: direct get: status %s %s", status, m.Header.Get("Description"))
 		}
 		seq := parseUint(m.Header.Get(jetstream.SequenceHeader))
 		ts, _ := time.Parse(time.RFC3339Nano, m.Header.Get(jetstream.TimeStampHeaer))
 		v, err := decodeVersion(seq, m.Header.Get(jetstream.SubjectHeader), ts, m.Data)
 		if err != nil {
-			return 0, 0, err
+			return true, err
 		}
-		if err := fn(v); err != nil {
-			return 0, 0, err
-		}
+		return false, fn(v)
+	})
+	if err != nil && !errors.Is(err, errTooMany) {
+		err = fmt.Errorf("store: direct get: %w", err)
 	}
+	return pending, upTo, err
 }
 
 // lastVersions returns the latest version of every subject matching filter,

@@ -267,8 +267,17 @@ type version struct {
 	subject string
 	time    time.Time
 	new     attrs.Item
-	old     attrs.Item
+	oldRaw  json.RawMessage // decoded only by the readers of changes
 	by      string
+}
+
+// old decodes the item the version replaced.
+func (v version) old() (attrs.Item, error) {
+	it, err := decodeItem(v.oldRaw)
+	if err != nil {
+		return nil, fmt.Errorf("store: decode %s#%d: %w", v.subject, v.seq, err)
+	}
+	return it, nil
 }
 
 func decodeVersion(seq uint64, subject string, ts time.Time, data []byte) (version, error) {
@@ -280,14 +289,10 @@ func decodeVersion(seq uint64, subject string, ts time.Time, data []byte) (versi
 	if err != nil {
 		return version{}, fmt.Errorf("store: decode %s#%d: %w", subject, seq, err)
 	}
-	o, err := decodeItem(r.Old)
-	if err != nil {
-		return version{}, fmt.Errorf("store: decode %s#%d: %w", subject, seq, err)
-	}
 	if r.TS != 0 {
 		ts = time.UnixMilli(r.TS)
 	}
-	return version{seq: seq, subject: subject, time: ts, new: n, old: o, by: r.By}, nil
+	return version{seq: seq, subject: subject, time: ts, new: n, oldRaw: r.Old, by: r.By}, nil
 }
 
 // current returns the current item on subject (nil if absent or deleted)
