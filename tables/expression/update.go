@@ -15,6 +15,7 @@ type Update struct {
 	deletes []valueAction
 	paths   []Path // every target path, in expression order
 	refs    Refs
+	legacy  bool // from AttributeUpdates, whose type errors DynamoDB words differently
 }
 
 type setAction struct {
@@ -346,7 +347,7 @@ func (u *Update) Apply(item attrs.Item) (attrs.Item, error) {
 		var nv attrs.Value
 		switch {
 		case !ok:
-			nv = a.val
+			nv = cloneValue(a.val)
 		case old.Kind == attrs.N && a.val.Kind == attrs.N:
 			n, err := old.N.Add(a.val.N)
 			if err != nil {
@@ -361,8 +362,10 @@ func (u *Update) Apply(item attrs.Item) (attrs.Item, error) {
 				}
 			}
 			nv = attrs.SetFrom(old.Kind, elems)
+		case old.Kind == attrs.L && a.val.Kind == attrs.L: // only AttributeUpdates ADDs lists
+			nv = attrs.List(append(old.L, cloneValue(a.val).L...)...)
 		default:
-			return nil, validationError(msgBadOperandType)
+			return nil, u.typeError()
 		}
 		if err := setPath(out, a.path, nv); err != nil {
 			return nil, err
@@ -374,7 +377,7 @@ func (u *Update) Apply(item attrs.Item) (attrs.Item, error) {
 			continue
 		}
 		if old.Kind != d.val.Kind {
-			return nil, validationError(msgBadOperandType)
+			return nil, u.typeError()
 		}
 		var keep []attrs.Value
 		for _, e := range old.Elements() {
@@ -393,6 +396,14 @@ func (u *Update) Apply(item attrs.Item) (attrs.Item, error) {
 		}
 	}
 	return out, nil
+}
+
+// typeError is the error for ADD or DELETE on an attribute of another type.
+func (u *Update) typeError() error {
+	if u.legacy {
+		return validationError(msgTypeMismatch)
+	}
+	return validationError(msgBadOperandType)
 }
 
 func comparePaths(a, b Path) int {
