@@ -948,3 +948,65 @@ func TestDynamoDBIndexes(t *testing.T) {
 		ExpressionAttributeValues: item{":n": s("n")}})
 	dynamoFails(t, err, "ValidationException", "The table does not have the specified index: byNote")
 }
+
+// TestDynamoDBLegacyParameters: the pre-expression parameters older
+// clients still send.
+func TestDynamoDBLegacyParameters(t *testing.T) {
+	m := MustStartMain(t, Config{})
+	c := MustDynamo(t, m)
+	ctx := context.Background()
+	MustTable(t, c, "legacy", "N")
+	tbl := aws.String("legacy")
+	for i := range 5 {
+		if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: tbl, Item: item{"pk": s("a"), "sk": n(strconv.Itoa(i)), "v": n(strconv.Itoa(i * 10)), "name": s("x" + strconv.Itoa(i))}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Expected with Exists and with a comparison.
+	_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: tbl, Item: item{"pk": s("a"), "sk": n("0")},
+		Expected: map[string]dtypes.ExpectedAttributeValue{"pk": {Exists: aws.Bool(false)}}})
+	dynamoFails(t, err, "ConditionalCheckFailedException", "")
+	if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: tbl, Item: item{"pk": s("a"), "sk": n("0"), "v": n("1")},
+		Expected: map[string]dtypes.ExpectedAttributeValue{"v": {ComparisonOperator: dtypes.ComparisonOperatorLt, AttributeValueList: []dtypes.AttributeValue{n("5")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	// AttributeUpdates: ADD, PUT and DELETE.
+	up, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: tbl, Key: item{"pk": s("a"), "sk": n("1")},
+		AttributeUpdates: map[string]dtypes.AttributeValueUpdate{
+			"v":    {Action: dtypes.AttributeActionAdd, Value: n("5")},
+			"tags": {Action: dtypes.AttributeActionPut, Value: ss("q")},
+			"name": {Action: dtypes.AttributeActionDelete},
+		}, ReturnValues: dtypes.ReturnValueAllNew})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Attributes["v"].(*dtypes.AttributeValueMemberN).Value != "15" || up.Attributes["name"] != nil || up.Attributes["tags"] == nil {
+		t.Fatalf("AttributeUpdates: got %v", up.Attributes)
+	}
+	// KeyConditions, QueryFilter and AttributesToGet.
+	q, err := c.Query(ctx, &dynamodb.QueryInput{TableName: tbl,
+		KeyConditions: map[string]dtypes.Condition{
+			"pk": {ComparisonOperator: dtypes.ComparisonOperatorEq, AttributeValueList: []dtypes.AttributeValue{s("a")}},
+			"sk": {ComparisonOperator: dtypes.ComparisonOperatorBetween, AttributeValueList: []dtypes.AttributeValue{n("1"), n("4")}},
+		},
+		QueryFilter:     map[string]dtypes.Condition{"v": {ComparisonOperator: dtypes.ComparisonOperatorGe, AttributeValueList: []dtypes.AttributeValue{n("20")}}},
+		AttributesToGet: []string{"sk"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Count != 3 || q.ScannedCount != 4 || !reflect.DeepEqual(q.Items[0], item{"sk": n("2")}) {
+		t.Fatalf("legacy query: got Count %d ScannedCount %d %v", q.Count, q.ScannedCount, q.Items)
+	}
+	sc, err := c.Scan(ctx, &dynamodb.ScanInput{TableName: tbl, ConditionalOperator: dtypes.ConditionalOperatorOr,
+		ScanFilter: map[string]dtypes.Condition{
+			"v":    {ComparisonOperator: dtypes.ComparisonOperatorEq, AttributeValueList: []dtypes.AttributeValue{n("40")}},
+			"name": {ComparisonOperator: dtypes.ComparisonOperatorBeginsWith, AttributeValueList: []dtypes.AttributeValue{s("x3")}},
+		}})
+	if err != nil || sc.Count != 2 {
+		t.Fatalf("legacy scan: got %d, %v", sc.Count, err)
+	}
+	_, err = c.Query(ctx, &dynamodb.QueryInput{TableName: tbl, KeyConditions: map[string]dtypes.Condition{
+		"pk": {ComparisonOperator: dtypes.ComparisonOperatorEq, AttributeValueList: []dtypes.AttributeValue{s("a"), s("b")}}}})
+	dynamoFails(t, err, "ValidationException", "Invalid number of argument(s) for the EQ ComparisonOperator")
+}
