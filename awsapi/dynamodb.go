@@ -16,6 +16,8 @@ import (
 // Tables is eddy's DynamoDB as the edge uses it; tables.Service implements
 // it. Its request and result types are DynamoDB's wire shapes.
 type Tables interface {
+	Streams
+
 	CreateTable(context.Context, *tables.CreateTableInput) (*tables.TableOutput, error)
 	DescribeTable(ctx context.Context, name string) (*tables.DescribeTableOutput, error)
 	ListTables(context.Context, *tables.ListTablesInput) (*tables.ListTablesOutput, error)

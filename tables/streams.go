@@ -34,6 +34,11 @@ type Stream struct {
 
 	region string
 	st     *store.Table
+	// Records older than retention (at now) are no longer part of the
+	// stream, even where the store still keeps them: an item's current
+	// version is never compacted.
+	now       func() time.Time
+	retention time.Duration
 }
 
 // Record is one change as a stream presents it.
@@ -155,7 +160,7 @@ func (s *Service) stream(m *meta, o *opened, sm streamMeta) *Stream {
 		Arn: s.streamArn(m.Name, sm.Label), TableName: m.Name, Label: sm.Label, ViewType: sm.ViewType,
 		Start: sm.StartSeq, End: sm.EndSeq, Created: sm.Created, KeySchema: m.KeySchema,
 		ShardID: fmt.Sprintf("shardId-%020d-%08x", sm.Created.UnixMilli(), h.Sum32()),
-		region:  s.cfg.Region, st: o.store,
+		region:  s.cfg.Region, st: o.store, now: s.cfg.Now, retention: s.cfg.StreamRetention,
 	}
 }
 
@@ -205,23 +210,22 @@ func (st *Stream) Read(ctx context.Context, from uint64, max int) ([]Record, uin
 		return nil, from, err
 	}
 	next := from
+	trimmed := st.now().Add(-st.retention)
 	out := make([]Record, 0, len(changes))
 	for _, c := range changes {
 		if st.End != 0 && c.Seq >= st.End {
 			next = st.End
 			break
 		}
-		out = append(out, st.record(c))
 		next = c.Seq + 1
-	}
-	if len(changes) == 0 {
-		// Nothing at or after from: the reader is at the tip.
-		last, err := st.LastSeq(ctx)
-		if err != nil {
-			return nil, from, err
+		if c.Time.Before(trimmed) {
+			continue
 		}
-		next = maxU(from, last+1)
+		out = append(out, st.record(c))
 	}
+	// With no changes at or after from, the reader is at the tip and reads
+	// from there next time: a change written since Changes looked has
+	// position from, and must not be skipped.
 	return out, next, nil
 }
 
