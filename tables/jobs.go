@@ -60,31 +60,23 @@ func (s *Service) ExpireItems(ctx context.Context) int {
 		if err != nil {
 			continue
 		}
-		var start attrs.Item
-		for {
-			items, lek, err := o.store.Scan(ctx, 1000, start, 0, 0)
+		err = o.store.Items(ctx, func(it attrs.Item) error {
+			v, ok := it[m.TTL.AttributeName]
+			if !ok || !expired(v, now) {
+				return nil
+			}
+			cond, err := expression.ParseCondition("#t = :t", map[string]string{"#t": m.TTL.AttributeName}, map[string]attrs.Value{":t": v})
 			if err != nil {
-				s.cfg.Logger.Error("tables: expiry scan", "table", m.Name, "err", err)
-				break
+				return nil
 			}
-			for _, it := range items {
-				v, ok := it[m.TTL.AttributeName]
-				if !ok || !expired(v, now) {
-					continue
-				}
-				cond, err := expression.ParseCondition("#t = :t", map[string]string{"#t": m.TTL.AttributeName}, map[string]attrs.Value{":t": v})
-				if err != nil {
-					continue
-				}
-				old, err := o.store.Expire(ctx, o.store.Key(it), cond, ttlPrincipal)
-				if err == nil && old != nil {
-					n++
-				}
+			old, err := o.store.Expire(ctx, o.store.Key(it), cond, ttlPrincipal)
+			if err == nil && old != nil {
+				n++
 			}
-			if lek == nil {
-				break
-			}
-			start = lek
+			return ctx.Err()
+		})
+		if err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Error("tables: expiry", "table", m.Name, "err", err)
 		}
 	}
 	return n

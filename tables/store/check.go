@@ -1,6 +1,10 @@
 package store
 
-import "github.com/eddyserverless/eddy/tables/attrs"
+import (
+	"context"
+
+	"github.com/eddyserverless/eddy/tables/attrs"
+)
 
 // KeyString validates key as a complete key of the table (its key
 // attributes and nothing else) and returns a string that identifies the
@@ -19,6 +23,24 @@ func (t *Table) CheckItem(item attrs.Item) error {
 	}
 	if check := t.check.Load(); check != nil {
 		return (*check)(item)
+	}
+	return nil
+}
+
+// Items calls fn with every current item of the table, in no particular
+// order, reading the table once.
+func (t *Table) Items(ctx context.Context, fn func(attrs.Item) error) error {
+	versions, err := t.lastVersions(ctx, "tbl."+t.id+".>")
+	if err != nil {
+		return err
+	}
+	for _, v := range versions {
+		if v.new == nil {
+			continue
+		}
+		if err := fn(v.new); err != nil {
+			return err
+		}
 	}
 	return nil
 }
