@@ -153,17 +153,19 @@ type tableStats struct {
 	indexes     map[string][2]int64
 }
 
-// statsTTL bounds how stale DescribeTable's counts may be; DynamoDB's are
-// up to six hours old.
+// statsTTL bounds how stale DescribeTable's counts may be (DynamoDB's are
+// up to six hours old): 2 s, or 50 times what counting took, so that
+// polling DescribeTable on a large table does not keep a core busy.
 const statsTTL = 2 * time.Second
 
 func (s *Service) tableStats(ctx context.Context, m *meta, o *opened) (tableStats, error) {
 	s.mu.Lock()
 	memo, ok := s.stats[m.ID]
 	s.mu.Unlock()
-	if ok && s.cfg.Now().Sub(memo.at) < statsTTL {
+	if ok && s.cfg.Now().Sub(memo.at) < max(statsTTL, 50*memo.took) {
 		return memo.tableStats, nil
 	}
+	began := time.Now()
 	var st tableStats
 	var err error
 	st.items, st.size, err = o.store.Stats(ctx)
@@ -179,7 +181,7 @@ func (s *Service) tableStats(ctx context.Context, m *meta, o *opened) (tableStat
 		st.indexes[name] = [2]int64{n, size}
 	}
 	s.mu.Lock()
-	s.stats[m.ID] = statsMemo{at: s.cfg.Now(), tableStats: st}
+	s.stats[m.ID] = statsMemo{at: s.cfg.Now(), took: time.Since(began), tableStats: st}
 	s.mu.Unlock()
 	return st, nil
 }

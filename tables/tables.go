@@ -77,7 +77,8 @@ type opened struct {
 }
 
 type statsMemo struct {
-	at time.Time
+	at   time.Time
+	took time.Duration
 	tableStats
 }
 
