@@ -1,7 +1,7 @@
 # Local equivalents of what CI runs, and the benchmarks.
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all fmt vet staticcheck test race bench serve
+.PHONY: all fmt vet staticcheck test race bench bench-tables diffcheck serve
 
 all: fmt vet test
 
@@ -22,6 +22,13 @@ race:
 
 bench:
 	go run ./cmd/eddy bench invoke
+
+bench-tables:
+	go run ./cmd/eddy bench tables
+
+# The DynamoDB differential cases, checked against moto_server alone.
+diffcheck:
+	EDDY_DIFF_SELFCHECK=1 go test ./cmd/eddy -run TestDynamoDBDiff -count=1
 
 serve:
 	go run ./cmd/eddy serve

@@ -29,9 +29,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
-// With ECHOFN_RECORD_DIR set in its environment, the function first writes
-// every event it receives to that directory, in a file named after the
-// request id (destination tests read them there).
+// With ECHOFN_STAMP_FILE set in its environment, the function first appends
+// "REQUEST-ID UNIX-NANOSECONDS" (its start) to that file for every event,
+// whatever the event is: this is how the stream benchmark times the records
+// of a DynamoDB stream, which carry no action.
+//
+// With ECHOFN_RECORD_DIR set, the function then writes every event it
+// receives to that directory, in a file named after the request id
+// (destination tests and the stream benchmark read them there).
 //
 // version is reported by whoami; tests replace it with -ldflags to tell two
 // builds apart.
@@ -49,6 +54,11 @@ type command struct {
 }
 
 func handle(ctx context.Context, event json.RawMessage) (any, error) {
+	if path := os.Getenv("ECHOFN_STAMP_FILE"); path != "" {
+		if err := stamp(ctx, path, time.Now()); err != nil {
+			return nil, err
+		}
+	}
 	if dir := os.Getenv("ECHOFN_RECORD_DIR"); dir != "" {
 		lc, _ := lambdacontext.FromContext(ctx)
 		name := "event"
@@ -102,17 +112,7 @@ func handle(ctx context.Context, event json.RawMessage) (any, error) {
 		}
 		return map[string]any{"lines": c.Lines}, nil
 	case "stamp":
-		start := time.Now().UnixNano()
-		lc, _ := lambdacontext.FromContext(ctx)
-		f, err := os.OpenFile(c.Path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			return nil, err
-		}
-		_, err = fmt.Fprintf(f, "%s %d\n", lc.AwsRequestID, start)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return nil, err
+		return nil, stamp(ctx, c.Path, time.Now())
 	case "append", "fail-until":
 		lc, _ := lambdacontext.FromContext(ctx)
 		f, err := os.OpenFile(c.Path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
@@ -137,6 +137,24 @@ func handle(ctx context.Context, event json.RawMessage) (any, error) {
 		return strings.Repeat("x", c.Bytes), nil
 	}
 	return event, nil
+}
+
+// stamp appends "REQUEST-ID UNIX-NANOSECONDS" to the file at path, in one
+// write.
+func stamp(ctx context.Context, path string, at time.Time) error {
+	id := "unknown"
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		id = lc.AwsRequestID
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(f, "%s %d\n", id, at.UnixNano())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func main() {

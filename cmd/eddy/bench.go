@@ -14,7 +14,7 @@ import (
 
 func benchCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Measure eddy against the floor and its peers"}
-	cmd.AddCommand(benchInvokeCommand(), benchAsyncCommand())
+	cmd.AddCommand(benchInvokeCommand(), benchAsyncCommand(), benchTablesCommand())
 	return cmd
 }
 
@@ -43,7 +43,7 @@ The command exits 0 whether targets are met or not.`,
 				return errors.New("--requests must be at least 1")
 			}
 			ctx := cmd.Context()
-			run, err := prepareBench(ctx, endpoint, cpuprofile, Config{})
+			run, err := prepareBench(ctx, endpoint, cpuprofile, Config{}, true)
 			if err != nil {
 				return err
 			}
@@ -80,22 +80,25 @@ func (r *benchRun) close() {
 	}
 }
 
-// prepareBench builds bench/echofn, and starts an eddy in this process on a
-// free port with a temporary data directory unless endpoint names one.
-func prepareBench(ctx context.Context, endpoint, cpuprofile string, cfg Config) (_ *benchRun, err error) {
+// prepareBench builds bench/echofn if echo is set, and starts an eddy in
+// this process on a free port with a temporary data directory unless
+// endpoint names one.
+func prepareBench(ctx context.Context, endpoint, cpuprofile string, cfg Config, echo bool) (_ *benchRun, err error) {
 	run := &benchRun{url: endpoint}
 	defer func() {
 		if err != nil {
 			run.close()
 		}
 	}()
-	wd, err := os.Getwd()
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintln(os.Stderr, "bench: building bench/echofn")
-	if run.zip, err = bench.BuildEchoZip(ctx, wd); err != nil {
-		return nil, err
+	if echo {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintln(os.Stderr, "bench: building bench/echofn")
+		if run.zip, err = bench.BuildEchoZip(ctx, wd); err != nil {
+			return nil, err
+		}
 	}
 	if endpoint == "" {
 		dir, err := os.MkdirTemp("", "eddy-bench-")
@@ -149,7 +152,7 @@ throughput, and the latency from each 202 to the function's start. Without
 				return errors.New("--duration and --concurrency must be positive")
 			}
 			ctx := cmd.Context()
-			run, err := prepareBench(ctx, endpoint, cpuprofile, Config{AsyncWorkers: workers})
+			run, err := prepareBench(ctx, endpoint, cpuprofile, Config{AsyncWorkers: workers}, true)
 			if err != nil {
 				return err
 			}
@@ -168,5 +171,73 @@ throughput, and the latency from each 202 to the function's start. Without
 	f.IntVar(&workers, "async-workers", 0, "events the in-process server runs at once (eddy serve --async-workers; 0: the default)")
 	f.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run (server included when in-process) to this file")
 	f.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long they send")
+	return cmd
+}
+
+func benchTablesCommand() *cobra.Command {
+	var (
+		endpoint, cpuprofile string
+		noMoto               bool
+		cfg                  bench.TablesConfig
+	)
+	cmd := &cobra.Command{
+		Use:   "tables",
+		Short: "Measure DynamoDB operations on eddy and on moto_server: ops/s, p50, p99 and ratios",
+		Long: `Run the same aws-sdk-go-v2 DynamoDB client code against eddy and, in the same
+run, against moto_server (started on a free loopback port when it is on PATH,
+stopped after): PutItem, GetItem, UpdateItem (ADD on a counter) and Query of
+a 100-item partition of a loaded table, each at every --concurrency level,
+next to the floor of a plain loopback HTTP echo. With --streams (the
+default) it also measures, against eddy only, the latency from a write to
+the function its DynamoDB stream record reaches and the records/s of an
+event source mapping; those need bench/echofn, built from this checkout.
+Without --endpoint an eddy server is started in this process on a free port
+with a temporary data directory. A server that does not serve an API is
+reported as not available. The command exits 0 whatever the figures.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.Duration <= 0 {
+				return errors.New("--duration must be positive")
+			}
+			if cfg.Ops < 0 {
+				return errors.New("--ops must not be negative")
+			}
+			if cfg.Items < bench.PartitionSize || cfg.MotoItems < bench.PartitionSize {
+				return fmt.Errorf("--items and --moto-items must be at least %d", bench.PartitionSize)
+			}
+			for _, c := range cfg.Concurrency {
+				if c < 1 {
+					return errors.New("--concurrency levels must be at least 1")
+				}
+			}
+			ctx := cmd.Context()
+			run, err := prepareBench(ctx, endpoint, cpuprofile, Config{}, cfg.Streams)
+			if err != nil {
+				return err
+			}
+			defer run.close()
+			cfg.Moto = !noMoto
+			cfg.Zip, cfg.Endpoint, cfg.InProcess, cfg.Progress = run.zip, run.url, run.inProcess, os.Stderr
+			report, err := bench.RunTables(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			return report.Render(os.Stdout)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&endpoint, "endpoint", "", "bench an eddy already running at this URL instead of one started in this process")
+	f.BoolVar(&noMoto, "no-moto", false, "do not measure moto_server")
+	f.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long each operation runs at each concurrency level")
+	f.IntVar(&cfg.Ops, "ops", 0, "also stop each measurement after this many operations (0: no limit)")
+	f.IntSliceVar(&cfg.Concurrency, "concurrency", []int{1, 16}, "concurrency levels")
+	f.IntVar(&cfg.Items, "items", 200000, "items in eddy's table (whole partitions of 100)")
+	f.IntVar(&cfg.MotoItems, "moto-items", 20000, "items in moto's table (moto reads its whole table for every Query)")
+	f.IntVar(&cfg.LoadConcurrency, "load-concurrency", 16, "clients calling BatchWriteItem while the tables are loaded")
+	f.BoolVar(&cfg.Streams, "streams", true, "also measure DynamoDB stream → Lambda latency and mapping throughput against eddy")
+	f.IntVar(&cfg.Stream.Records, "stream-records", 200, "items written, one every 10 ms, for the stream latency")
+	f.IntVar(&cfg.Stream.Burst, "stream-burst", 10000, "items written at once for the mapping throughput")
+	f.DurationVar(&cfg.Stream.Wait, "stream-wait", 30*time.Second, "how long to wait for the first stream record, and for each sign of progress after it")
+	f.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run (server included when in-process) to this file")
 	return cmd
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -210,5 +212,50 @@ func TestAsyncEventAgeExceeded(t *testing.T) {
 	}
 	if got := lines(ran); len(got) != 0 {
 		t.Errorf("the throttled function ran: %v", got)
+	}
+}
+
+// The stream benchmark times stream records by the lines echofn appends to
+// ECHOFN_STAMP_FILE: one per event, whatever the event, before its record.
+func TestEchoFunctionStampsEveryEvent(t *testing.T) {
+	m := MustStartMain(t, Config{})
+	c := MustLambda(t, m)
+	dir := t.TempDir()
+	stamps := filepath.Join(dir, "stamps")
+	MustCreate(t, c, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("stamper"), Runtime: types.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		Code: &types.FunctionCode{ZipFile: MustEchoZip(t, "1")},
+		Environment: &types.Environment{Variables: map[string]string{
+			"ECHOFN_RECORD_DIR": dir, "ECHOFN_STAMP_FILE": stamps,
+		}},
+	})
+	before := time.Now()
+	var ids []string
+	for _, event := range []string{`{"Records":[{"eventSource":"aws:dynamodb"}]}`, `{"action":"whoami"}`} {
+		res := MustInvoke(t, c, "stamper", event)
+		if res.FunctionError != nil {
+			t.Fatalf("got function error %s", res.Payload)
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		for _, f := range files {
+			if id := strings.TrimSuffix(filepath.Base(f), ".json"); !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	data, err := os.ReadFile(stamps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 || len(ids) != 2 {
+		t.Fatalf("got stamps %q and records %v, want two of each", data, ids)
+	}
+	for i, line := range lines {
+		id, ns, _ := strings.Cut(line, " ")
+		n, err := strconv.ParseInt(ns, 10, 64)
+		if id != ids[i] || err != nil || time.Unix(0, n).Before(before) || time.Unix(0, n).After(time.Now()) {
+			t.Errorf("got stamp %q, want %q and a time of this test", line, ids[i]+" NANOSECONDS")
+		}
 	}
 }
