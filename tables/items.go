@@ -251,7 +251,7 @@ func (s *Service) PutItem(ctx context.Context, in *PutItemInput) (*ItemOutput, e
 	switch in.ReturnValues {
 	case "", "NONE", "ALL_OLD":
 	default:
-		return nil, validation("ReturnValues can only be ALL_OLD or NONE")
+		return nil, validation("Return values set to invalid value")
 	}
 	if err := checkReturnOnFailure(in.ReturnValuesOnConditionCheckFailure); err != nil {
 		return nil, err
@@ -419,7 +419,7 @@ func (s *Service) DeleteItem(ctx context.Context, in *DeleteItemInput) (*ItemOut
 	switch in.ReturnValues {
 	case "", "NONE", "ALL_OLD":
 	default:
-		return nil, validation("ReturnValues can only be ALL_OLD or NONE")
+		return nil, validation("Return values set to invalid value")
 	}
 	if err := checkReturnOnFailure(in.ReturnValuesOnConditionCheckFailure); err != nil {
 		return nil, err

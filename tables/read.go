@@ -262,7 +262,21 @@ func (s *Service) Query(ctx context.Context, in *QueryInput) (*QueryOutput, erro
 	if err := x.done(); err != nil {
 		return nil, err
 	}
+	if p.filter != nil {
+		for _, name := range p.filter.TopLevel() {
+			if name == hash || name == rng {
+				if in.QueryFilter != nil {
+					return nil, validation("QueryFilter can only contain non-primary key attributes: Primary key attribute: %s", name)
+				}
+				return nil, validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", name)
+			}
+		}
+	}
 	types := keyTypes(p.m.AttributeDefinitions)
+	if v := kc.HashValue; (v.Kind == attrs.S && v.S == "") || (v.Kind == attrs.B && len(v.B) == 0) {
+		return nil, validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+			map[bool]string{true: "string", false: "binary"}[v.Kind == attrs.S], hash)
+	}
 	if kc.HashValue.Kind != types[hash] {
 		return nil, validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
 	}

@@ -1,6 +1,8 @@
 package tables
 
 import (
+	"encoding/json"
+
 	"github.com/eddyserverless/eddy/tables/attrs"
 	"github.com/eddyserverless/eddy/tables/expression"
 )
@@ -405,4 +407,32 @@ type CancellationReason struct {
 	Code    string
 	Message string     `json:",omitempty"`
 	Item    attrs.Item `json:",omitempty"`
+}
+
+// MarshalJSON writes Items whenever they were read, empty or not (an
+// empty result is "Items":[]); only Select COUNT leaves them out.
+func (o QueryOutput) MarshalJSON() ([]byte, error) {
+	type plain QueryOutput
+	out := struct {
+		plain
+		Items *[]attrs.Item `json:",omitempty"`
+	}{plain: plain(o)}
+	if o.Items != nil {
+		out.Items = &o.Items
+	}
+	return json.Marshal(out)
+}
+
+// MarshalJSON writes Item whenever the item exists, even when the
+// projection leaves nothing of it ("Item":{}).
+func (o GetItemOutput) MarshalJSON() ([]byte, error) {
+	type plain GetItemOutput
+	out := struct {
+		plain
+		Item *attrs.Item `json:",omitempty"`
+	}{plain: plain(o)}
+	if o.Item != nil {
+		out.Item = &o.Item
+	}
+	return json.Marshal(out)
 }

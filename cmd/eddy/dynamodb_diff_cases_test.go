@@ -282,20 +282,27 @@ var diffCases = []diffCase{
 		update("SET c = if_not_exists(c, :zero) + :one", vals(":zero", N("0"), ":one", N("1")), "UPDATED_NEW", "", "").doc(`{"Attributes":{"c":{"N":"2"}}}`),
 		update("SET s = if_not_exists(s, :x)", vals(":x", S("other")), "UPDATED_NEW", "", "").doc(`{"Attributes":{"s":{"S":"hello world"}}}`).
 			mismatch("moto leaves out of UPDATED_NEW an attribute SET to the value it had"),
-		update("SET a.b[2].c = if_not_exists(a.b[2].c, :x)", vals(":x", S("other")), "UPDATED_NEW", "", ""),
-		update("SET c = if_not_exists(:x, c)", vals(":x", N("1")), "", "", errValidation),
+		update("SET a.b[2].c = if_not_exists(a.b[2].c, :x)", vals(":x", S("other")), "UPDATED_NEW", "", "").
+			doc(`{"Attributes":{"a":{"M":{"b":{"L":[{"M":{"c":{"S":"v"}}}]}}}}}`).
+			mismatch("moto leaves out of UPDATED_NEW a path SET to the value it had"),
+		update("SET c = if_not_exists(:x, c)", vals(":x", N("1")), "", "", errValidation).
+			docMsg("Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists").exact().
+			mismatch("moto reports a syntax error for a value as if_not_exists' first operand"),
 	}},
 	{name: "update-list-append", seed: full, steps: []diffStep{
 		update("SET l = list_append(l, :more)", vals(":more", `{"L":[{"S":"four"}]}`), "UPDATED_NEW", "", ""),
 		update("SET l = list_append(:front, l)", vals(":front", `{"L":[{"N":"0"}]}`), "UPDATED_NEW", "", ""),
 		update("SET nl = list_append(if_not_exists(nl, :empty), :more)", vals(":empty", `{"L":[]}`, ":more", `{"L":[{"S":"x"}]}`), "UPDATED_NEW", "", "").
 			doc(`{"Attributes":{"nl":{"L":[{"S":"x"}]}}}`),
-		update("SET l = list_append(s, :more)", vals(":more", `{"L":[{"S":"x"}]}`), "", "", errValidation),
+		update("SET l = list_append(s, :more)", vals(":more", `{"L":[{"S":"x"}]}`), "", "", errValidation).
+			docMsg("An operand in the update expression has an incorrect data type").exact().
+			mismatch("moto reports a parse-time operand type error for an attribute whose type is known only at run time"),
 		update("SET l = list_append(l, :v)", vals(":v", S("x")), "", "", errValidation),
 	}},
 	{name: "update-nested-set", seed: full, steps: []diffStep{
 		update("SET a.b[2].c = :v", vals(":v", S("changed")), "ALL_NEW", "", ""),
-		update("SET a.b[1] = :v", vals(":v", `{"M":{}}`), "UPDATED_NEW", "", ""),
+		update("SET a.b[1] = :v", vals(":v", `{"M":{}}`), "UPDATED_NEW", "", "").doc(`{"Attributes":{"a":{"M":{"b":{"L":[{"M":{}}]}}}}}`).
+			mismatch("moto returns whole top-level attributes in UPDATED_OLD/UPDATED_NEW; DynamoDB returns only the updated document paths"),
 		update("SET a.b[10] = :v", vals(":v", S("appended")), "ALL_NEW", "", ""),
 		update("SET a.added = :v", vals(":v", N("7")), "UPDATED_NEW", "", "").doc(`{"Attributes":{"a":{"M":{"added":{"N":"7"}}}}}`),
 		update("SET nope.x = :v", vals(":v", N("1")), "", "", errValidation),
@@ -306,8 +313,10 @@ var diffCases = []diffCase{
 	{name: "update-remove", seed: full, steps: []diffStep{
 		update("REMOVE s, nope", "", "UPDATED_OLD", "", "").doc(`{"Attributes":{"s":{"S":"hello world"}}}`),
 		update("REMOVE l[0], l[2]", "", "ALL_NEW", "", ""),
-		update("REMOVE a.b[1]", "", "UPDATED_OLD", "", ""),
-		update("REMOVE l[9]", "", "UPDATED_NEW", "", ""),
+		update("REMOVE a.b[1]", "", "UPDATED_OLD", "", "").doc(`{"Attributes":{"a":{"M":{"b":{"L":[{"N":"1"}]}}}}}`).
+			mismatch("moto returns whole top-level attributes in UPDATED_OLD/UPDATED_NEW; DynamoDB returns only the updated document paths"),
+		update("REMOVE l[9]", "", "UPDATED_NEW", "", "").doc(`{}`).
+			mismatch("moto answers an empty Attributes map where nothing was updated; DynamoDB leaves Attributes out"),
 		get(keyA, `,"ProjectionExpression":"l, a"`, "").doc(`{"Item":{"l":{"L":[{"S":"two"}]},"a":{"M":{"b":{"L":[{"N":"0"},{"M":{"c":{"S":"v"}}}]}}}}}`),
 	}},
 	{name: "update-add", seed: full, steps: []diffStep{
@@ -316,16 +325,22 @@ var diffCases = []diffCase{
 		update("ADD ss :v", vals(":v", `{"SS":["y","z"]}`), "UPDATED_NEW", "", "").doc(`{"Attributes":{"ss":{"SS":["x","y","z"]}}}`),
 		update("ADD ns :v", vals(":v", `{"NS":["3"]}`), "UPDATED_NEW", "", "").doc(`{"Attributes":{"ns":{"NS":["1","2","3"]}}}`),
 		update("ADD newset :v", vals(":v", `{"SS":["q"]}`), "UPDATED_NEW", "", "").doc(`{"Attributes":{"newset":{"SS":["q"]}}}`),
-		update("ADD l :v", vals(":v", `{"L":[{"S":"x"}]}`), "", "", errValidation),
+		update("ADD l :v", vals(":v", `{"L":[{"S":"x"}]}`), "", "", errValidation).
+			docMsg("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: LIST, typeSet: ALLOWED_FOR_ADD_OPERAND").exact().
+			mismatch("moto checks ADD's operand type only at run time, with another message"),
 		update("ADD ss :v", vals(":v", `{"NS":["1"]}`), "", "", errValidation),
-		update("ADD s :v", vals(":v", S("x")), "", "", errValidation),
+		update("ADD s :v", vals(":v", S("x")), "", "", errValidation).
+			docMsg("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND").exact().
+			mismatch("moto checks ADD's operand type only at run time, with another message"),
 	}},
 	{name: "update-delete-set", seed: full, steps: []diffStep{
 		update("DELETE ss :v", vals(":v", `{"SS":["x","nope"]}`), "UPDATED_NEW", "", "").doc(`{"Attributes":{"ss":{"SS":["y"]}}}`),
 		update("DELETE ss :v", vals(":v", `{"SS":["y"]}`), "ALL_NEW", "", ""),
 		get(keyA, `,"ProjectionExpression":"ss"`, "").doc(`{"Item":{}}`),
 		update("DELETE nope :v", vals(":v", `{"SS":["y"]}`), "", "", ""),
-		update("DELETE n :v", vals(":v", N("1")), "", "", errValidation),
+		update("DELETE n :v", vals(":v", N("1")), "", "", errValidation).
+			docMsg("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND").exact().
+			mismatch("moto's message lacks DynamoDB's typeSet"),
 		update("DELETE ns :v", vals(":v", `{"SS":["1"]}`), "", "", errValidation),
 	}},
 	{name: "update-return-values", seed: full, steps: []diffStep{
@@ -354,8 +369,11 @@ var diffCases = []diffCase{
 		update("SET a = :x REMOVE a.b", vals(":x", N("1")), "", "", errValidation),
 		update("SET a.b = :x, a.b[0] = :x", vals(":x", N("1")), "", "", errValidation).
 			mismatch("moto accepts overlapping paths when one is a list element"),
-		update("SET l[0] = :x, l[0] = :x", vals(":x", N("1")), "", "", errValidation),
-		update("SET l[0] = :x, l[1] = :x", vals(":x", N("1")), "UPDATED_NEW", "", ""),
+		update("SET l[0] = :x, l[0] = :x", vals(":x", N("1")), "", "", errValidation).
+			docMsg("Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [l, [0]], path two: [l, [0]]").exact().
+			mismatch("moto writes paths as l[0]; DynamoDB lists their elements, [l, [0]]"),
+		update("SET l[0] = :x, l[1] = :x", vals(":x", N("1")), "UPDATED_NEW", "", "").doc(`{"Attributes":{"l":{"L":[{"N":"1"},{"N":"1"}]}}}`).
+			mismatch("moto returns whole top-level attributes in UPDATED_OLD/UPDATED_NEW; DynamoDB returns only the updated document paths"),
 	}},
 	{name: "update-clauses", seed: full, steps: []diffStep{
 		update("SET x = :x REMOVE s ADD c :one DELETE ss :d", vals(":x", N("1"), ":one", N("1"), ":d", `{"SS":["x"]}`), "ALL_NEW", "", ""),
@@ -545,7 +563,7 @@ var diffCases = []diffCase{
 		put(`{"pk":{"S":"a"},"sk":{"N":"1"},"x":{"SS":[]}}`, "", errValidation),
 		put(`{"pk":{"S":"a"},"sk":{"N":"1"},"x":{"SS":["a","a"]}}`, "", errValidation).
 			mismatch("moto accepts a set with duplicates"),
-		put(`{"pk":{"S":"a"},"sk":{"N":"1"},"x":{"N":"abc"}}`, "", errValidation),
+		put(`{"pk":{"S":"a"},"sk":{"N":"1"},"x":{"N":"abc"}}`, "", errValidation).docMsg("The parameter cannot be converted to a numeric value: abc").exact(),
 		put(`{"pk":{"S":"a"},"sk":{"N":"1"},"x":{"N":"1E+126"}}`, "", errValidation).
 			mismatch("moto accepts numbers beyond DynamoDB's range"),
 		put(`{"pk":{"S":"a"},"sk":{"N":"1"},"x":{"N":"12345678901234567890123456789012345678901"}}`, "", errValidation).
@@ -577,7 +595,9 @@ var diffCases = []diffCase{
 		get(keyA, `,"ProjectionExpression":"#s","ExpressionAttributeNames":{"#s":"s","#t":"t"}`, errValidation),
 	}},
 	{name: "undefined-values-and-names", seed: full, steps: []diffStep{
-		update("SET x = :nope", vals(":x", N("1")), "", "", errValidation),
+		update("SET x = :nope", vals(":x", N("1")), "", "", errValidation).
+			docMsg("Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :nope").exact().
+			mismatch("moto reports the unused :x before the undefined :nope; DynamoDB parses the expression first"),
 		update("SET x = :nope", "", "", "", errValidation),
 		update("SET #nope = :x", vals(":x", N("1")), "", "", errValidation).
 			mismatch("moto answers 500 with an HTML page (an unhandled exception)"),
@@ -593,7 +613,9 @@ var diffCases = []diffCase{
 		get(keyA, `,"ProjectionExpression":"data"`, errValidation).
 			docMsg("Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: data").
 			mismatch("moto's message starts \"ProjectionExpression:\""),
-		query("pk = :p AND size > :v", vals(":p", S("a"), ":v", N("1")), "", errValidation),
+		query("pk = :p AND size > :v", vals(":p", S("a"), ":v", N("1")), "", errValidation).
+			docMsg("Invalid KeyConditionExpression: Attribute name is a reserved keyword; reserved keyword: size").exact().
+			mismatch("moto checks the key schema before reserved words"),
 		req("UpdateItem", `{"TableName":"$T","Key":`+keyA+`,"UpdateExpression":"SET #n = :v","ExpressionAttributeNames":{"#n":"name"},"ExpressionAttributeValues":{":v":{"N":"1"}}}`, ""),
 	}},
 	{name: "syntax-errors", seed: full, steps: []diffStep{

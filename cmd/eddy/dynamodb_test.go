@@ -461,7 +461,7 @@ func TestDynamoDBBadInput(t *testing.T) {
 		{"put ReturnValues", func() error {
 			_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: tbl, Item: item{"pk": s("a"), "sk": n("1")}, ReturnValues: dtypes.ReturnValueAllNew})
 			return err
-		}, "ValidationException", "ReturnValues can only be ALL_OLD or NONE"},
+		}, "ValidationException", "Return values set to invalid value"},
 		{"query hash type", func() error {
 			_, err := c.Query(ctx, &dynamodb.QueryInput{TableName: tbl, KeyConditionExpression: aws.String("pk = :p"), ExpressionAttributeValues: item{":p": n("1")}})
 			return err

@@ -20,7 +20,7 @@ const (
 
 // Messages DynamoDB uses for numbers it cannot store.
 const (
-	msgNotANumber = "A value provided cannot be converted into a number"
+	msgNotANumber = "The parameter cannot be converted to a numeric value: %s"
 	msgOverflow   = "Number overflow. Attempting to store a number with magnitude larger than supported range"
 	msgUnderflow  = "Number underflow. Attempting to store a number with magnitude smaller than supported range"
 	msgPrecision  = "Attempting to store more than 38 significant digits in a Number"
@@ -78,12 +78,12 @@ func ParseNumber(s string) (Number, error) {
 	}
 exponent:
 	if !seenDigit {
-		return Number{}, validationError(msgNotANumber)
+		return Number{}, validationError(msgNotANumber, s)
 	}
 	exp := 0
 	if i < len(s) {
 		if s[i] != 'e' && s[i] != 'E' {
-			return Number{}, validationError(msgNotANumber)
+			return Number{}, validationError(msgNotANumber, s)
 		}
 		i++
 		eneg := false
@@ -92,12 +92,12 @@ exponent:
 			i++
 		}
 		if i == len(s) {
-			return Number{}, validationError(msgNotANumber)
+			return Number{}, validationError(msgNotANumber, s)
 		}
 		for ; i < len(s); i++ {
 			c := s[i]
 			if c < '0' || c > '9' {
-				return Number{}, validationError(msgNotANumber)
+				return Number{}, validationError(msgNotANumber, s)
 			}
 			if exp < 1e6 { // saturate: anything this large is out of range anyway
 				exp = exp*10 + int(c-'0')

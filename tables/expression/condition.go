@@ -599,3 +599,56 @@ func (p *parser) operand() (operand, error) {
 	}
 	return nil, p.syntaxError()
 }
+
+// TopLevel returns the top-level attribute names the condition reads, in
+// order of first use.
+func (c *Condition) TopLevel() []string {
+	var out []string
+	seen := map[string]bool{}
+	addPath := func(p Path) {
+		if len(p) > 0 && !seen[p[0].Name] {
+			seen[p[0].Name] = true
+			out = append(out, p[0].Name)
+		}
+	}
+	addOp := func(o operand) {
+		switch o := o.(type) {
+		case opPath:
+			addPath(o.path)
+		case opSize:
+			addPath(o.path)
+		}
+	}
+	var walk func(cond)
+	walk = func(n cond) {
+		switch n := n.(type) {
+		case andCond:
+			walk(n.l)
+			walk(n.r)
+		case orCond:
+			walk(n.l)
+			walk(n.r)
+		case notCond:
+			walk(n.c)
+		case cmpCond:
+			addOp(n.l)
+			addOp(n.r)
+		case betweenCond:
+			addOp(n.v)
+			addOp(n.lo)
+			addOp(n.hi)
+		case inCond:
+			addOp(n.v)
+			for _, o := range n.list {
+				addOp(o)
+			}
+		case funcCond:
+			addPath(n.path)
+			if n.arg != nil {
+				addOp(n.arg)
+			}
+		}
+	}
+	walk(c.root)
+	return out
+}

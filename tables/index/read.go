@@ -168,7 +168,7 @@ func (x *Index) Query(ctx context.Context, kc *expression.KeyCondition, forward 
 		all = all[i:]
 	}
 	more := false
-	if limit > 0 && len(all) > limit {
+	if limit > 0 && len(all) >= limit { // DynamoDB stops at Limit even on the last item
 		all, more = all[:limit], true
 	}
 	items = make([]attrs.Item, len(all))
@@ -214,11 +214,11 @@ func (x *Index) Scan(ctx context.Context, limit int, exclusiveStart attrs.Item, 
 		if totalSegments > 1 && x.segmentOf(en.Subject, totalSegments) != segment {
 			continue
 		}
-		if limit > 0 && len(items) == limit {
+		items = append(items, en.Item)
+		if limit > 0 && len(items) == limit { // DynamoDB stops at Limit even on the last item
 			more = true
 			break
 		}
-		items = append(items, en.Item)
 	}
 	if more {
 		lastEvaluated = x.key(items[len(items)-1])
