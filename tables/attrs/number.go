@@ -281,3 +281,32 @@ func fromBig(r *big.Int, exp int) (Number, error) {
 	n.coef, n.exp = s, exp
 	return n, n.check()
 }
+
+// appendText appends the text of n, as String returns it, to b.
+func (n Number) appendText(b []byte) []byte {
+	if n.coef == "" {
+		return append(b, '0')
+	}
+	if n.neg {
+		b = append(b, '-')
+	}
+	switch {
+	case n.exp >= 0:
+		b = append(b, n.coef...)
+		for range n.exp {
+			b = append(b, '0')
+		}
+	case len(n.coef) > -n.exp:
+		p := len(n.coef) + n.exp
+		b = append(b, n.coef[:p]...)
+		b = append(b, '.')
+		b = append(b, n.coef[p:]...)
+	default:
+		b = append(b, '0', '.')
+		for range -n.exp - len(n.coef) {
+			b = append(b, '0')
+		}
+		b = append(b, n.coef...)
+	}
+	return b
+}

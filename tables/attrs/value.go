@@ -13,7 +13,6 @@ package attrs
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -153,89 +152,6 @@ func (v Value) String() string {
 	return string(b)
 }
 
-// MarshalJSON encodes v in DynamoDB's wire format.
-func (v Value) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	if err := v.encode(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func writeString(buf *bytes.Buffer, s string) {
-	b, _ := json.Marshal(s) // strings always marshal
-	buf.Write(b)
-}
-
-func (v Value) encode(buf *bytes.Buffer) error {
-	buf.WriteString(`{"` + v.Kind.String() + `":`)
-	switch v.Kind {
-	case S:
-		writeString(buf, v.S)
-	case N:
-		writeString(buf, v.N.String())
-	case B:
-		writeString(buf, base64.StdEncoding.EncodeToString(v.B))
-	case SS, NS, BS:
-		buf.WriteByte('[')
-		for i := range v.SetLen() {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			switch v.Kind {
-			case SS:
-				writeString(buf, v.SS[i])
-			case NS:
-				writeString(buf, v.NS[i].String())
-			case BS:
-				writeString(buf, base64.StdEncoding.EncodeToString(v.BS[i]))
-			}
-		}
-		buf.WriteByte(']')
-	case M:
-		buf.WriteByte('{')
-		keys := make([]string, 0, len(v.M))
-		for k := range v.M {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			writeString(buf, k)
-			buf.WriteByte(':')
-			if err := v.M[k].encode(buf); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
-	case L:
-		buf.WriteByte('[')
-		for i, e := range v.L {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := e.encode(buf); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte(']')
-	case NULL:
-		buf.WriteString("true")
-	case BOOL:
-		if v.Bool {
-			buf.WriteString("true")
-		} else {
-			buf.WriteString("false")
-		}
-	default:
-		return fmt.Errorf("attrs: cannot marshal a Value of kind %v", v.Kind)
-	}
-	buf.WriteByte('}')
-	return nil
-}
-
 // Messages DynamoDB uses for malformed AttributeValues.
 const (
 	msgEmptyValue    = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
@@ -250,9 +166,13 @@ func serializationError(format string, args ...any) error {
 	return eddy.TypedErrorf(eddy.EMALFORMED, "SerializationException", format, args...)
 }
 
+func base64Error(s string) error {
+	return serializationError("Base64 encoded length is expected a multiple of 4 bytes but found: %d", len(s))
+}
+
 // UnmarshalJSON decodes and validates one AttributeValue.
 func (v *Value) UnmarshalJSON(data []byte) error {
-	d, err := decodeValue(data, 1)
+	d, err := decodeValue(data)
 	if err != nil {
 		return err
 	}
@@ -261,137 +181,20 @@ func (v *Value) UnmarshalJSON(data []byte) error {
 }
 
 // UnmarshalJSON decodes and validates an item (a JSON object of
-// AttributeValues).
+// AttributeValues), as DecodeItem does.
 func (it *Item) UnmarshalJSON(data []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return serializationError("Unexpected value type in payload")
+	d, err := DecodeItem(data)
+	if err != nil {
+		return err
 	}
-	out := make(Item, len(raw))
-	for k, r := range raw {
-		v, err := decodeValue(r, 1)
-		if err != nil {
-			return err
-		}
-		out[k] = v
-	}
-	*it = out
+	*it = d
 	return nil
-}
-
-func decodeValue(data []byte, depth int) (Value, error) {
-	if depth > MaxDepth+1 {
-		return Value{}, validationError(msgTooDeep)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
-		return Value{}, serializationError("Unexpected value type in payload")
-	}
-	var key string
-	var body json.RawMessage
-	n := 0
-	for k, r := range raw {
-		if string(bytes.TrimSpace(r)) == "null" {
-			continue // a null member is an absent member
-		}
-		if _, ok := KindOf(k); !ok {
-			return Value{}, serializationError("Unexpected field %q in AttributeValue", k)
-		}
-		key, body = k, r
-		n++
-	}
-	switch n {
-	case 0:
-		return Value{}, validationError(msgEmptyValue)
-	case 1:
-	default:
-		return Value{}, validationError(msgManyTypes)
-	}
-	kind, _ := KindOf(key)
-	wrongType := func() (Value, error) {
-		return Value{}, serializationError("Unexpected value type for AttributeValue member %s", key)
-	}
-	switch kind {
-	case S:
-		var s string
-		if json.Unmarshal(body, &s) != nil {
-			return wrongType()
-		}
-		return Str(s), nil
-	case N:
-		var s string
-		if json.Unmarshal(body, &s) != nil {
-			return wrongType()
-		}
-		num, err := ParseNumber(s)
-		if err != nil {
-			return Value{}, err
-		}
-		return Num(num), nil
-	case B:
-		var s string
-		if json.Unmarshal(body, &s) != nil {
-			return wrongType()
-		}
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return Value{}, serializationError("Base64 encoded length is expected a multiple of 4 bytes but found: %d", len(s))
-		}
-		return Bin(b), nil
-	case SS, NS, BS:
-		var ss []string
-		if json.Unmarshal(body, &ss) != nil {
-			return wrongType()
-		}
-		return decodeSet(kind, ss)
-	case M:
-		var raw map[string]json.RawMessage
-		if json.Unmarshal(body, &raw) != nil || raw == nil {
-			return wrongType()
-		}
-		m := make(map[string]Value, len(raw))
-		for k, r := range raw {
-			e, err := decodeValue(r, depth+1)
-			if err != nil {
-				return Value{}, err
-			}
-			m[k] = e
-		}
-		return Map(m), nil
-	case L:
-		var raw []json.RawMessage
-		if json.Unmarshal(body, &raw) != nil || raw == nil {
-			return wrongType()
-		}
-		l := make([]Value, len(raw))
-		for i, r := range raw {
-			e, err := decodeValue(r, depth+1)
-			if err != nil {
-				return Value{}, err
-			}
-			l[i] = e
-		}
-		return List(l...), nil
-	case NULL:
-		var b bool
-		if json.Unmarshal(body, &b) != nil {
-			return wrongType()
-		}
-		if !b {
-			return Value{}, validationError(msgNullNotTrue)
-		}
-		return Null(), nil
-	default: // BOOL
-		var b bool
-		if json.Unmarshal(body, &b) != nil {
-			return wrongType()
-		}
-		return Bool(b), nil
-	}
 }
 
 var setWords = map[Kind]string{SS: "string", NS: "number", BS: "binary"}
 
+// decodeSet builds a set value of kind from the strings of its JSON array,
+// validating them in order as DynamoDB does.
 func decodeSet(kind Kind, ss []string) (Value, error) {
 	if len(ss) == 0 {
 		return Value{}, validationError(msgEmptySetFmt, setWords[kind])
@@ -413,7 +216,7 @@ func decodeSet(kind Kind, ss []string) (Value, error) {
 		case BS:
 			b, err := base64.StdEncoding.DecodeString(s)
 			if err != nil {
-				return Value{}, serializationError("Base64 encoded length is expected a multiple of 4 bytes but found: %d", len(s))
+				return Value{}, base64Error(s)
 			}
 			key = string(b)
 			v.BS = append(v.BS, b)

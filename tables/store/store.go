@@ -254,11 +254,7 @@ func decodeItem(raw json.RawMessage) (attrs.Item, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	var it attrs.Item
-	if err := json.Unmarshal(raw, &it); err != nil {
-		return nil, err
-	}
-	return it, nil
+	return attrs.DecodeItem(raw)
 }
 
 // version is one decoded message.
