@@ -41,12 +41,26 @@ type directRequest struct {
 // directBatch sends one batched direct get and calls fn for each message.
 // It returns the EOB's pending count and up-to sequence.
 func (t *Table) directBatch(ctx context.Context, req directRequest, fn func(version) error) (pending, upTo uint64, err error) {
+	return directGet(ctx, t.e.Conn, t.name, req, func(m *nats.Msg) error {
+		seq := parseUint(m.Header.Get(jetstream.SequenceHeader))
+		ts, _ := time.Parse(time.RFC3339Nano, m.Header.Get(jetstream.TimeStampHeaer))
+		v, err := decodeVersion(seq, m.Header.Get(jetstream.SubjectHeader), ts, m.Data)
+		if err != nil {
+			return err
+		}
+		return fn(v)
+	})
+}
+
+// directGet sends one batched direct get to stream and calls fn for each
+// message, headers included. It returns the EOB's pending count and up-to
+// sequence.
+func directGet(ctx context.Context, nc *nats.Conn, stream string, req directRequest, fn func(*nats.Msg) error) (pending, upTo uint64, err error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 	}
-	nc := t.e.Conn
 	inbox := nc.NewInbox()
 	sub, err := nc.SubscribeSync(inbox)
 	if err != nil {
@@ -57,7 +71,7 @@ func (t *Table) directBatch(ctx context.Context, req directRequest, fn func(vers
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := nc.PublishRequest("$JS.API.DIRECT.GET."+t.name, inbox, body); err != nil {
+	if err := nc.PublishRequest("$JS.API.DIRECT.GET."+stream, inbox, body); err != nil {
 		return 0, 0, fmt.Errorf("store: direct get: %w", err)
 	}
 	for {
@@ -76,13 +90,7 @@ func (t *Table) directBatch(ctx context.Context, req directRequest, fn func(vers
 		default:
 			return 0, 0, fmt.Errorf("store: direct get: status %s %s", status, m.Header.Get("Description"))
 		}
-		seq := parseUint(m.Header.Get(jetstream.SequenceHeader))
-		ts, _ := time.Parse(time.RFC3339Nano, m.Header.Get(jetstream.TimeStampHeaer))
-		v, err := decodeVersion(seq, m.Header.Get(jetstream.SubjectHeader), ts, m.Data)
-		if err != nil {
-			return 0, 0, err
-		}
-		if err := fn(v); err != nil {
+		if err := fn(m); err != nil {
 			return 0, 0, err
 		}
 	}
