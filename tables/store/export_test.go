@@ -24,6 +24,14 @@ func SetLockLease(tb testing.TB, d time.Duration) {
 	tb.Cleanup(func() { lockLease = old })
 }
 
+// SetCommitGrace sets how long a committed transaction is left to its
+// owner, until the test ends.
+func SetCommitGrace(tb testing.TB, d time.Duration) {
+	old := commitGrace
+	commitGrace = d
+	tb.Cleanup(func() { commitGrace = old })
+}
+
 // Detached returns t as another node would have it open: the same stream,
 // with a lock table of its own.
 func Detached(t *Table) *Table {
@@ -56,7 +64,7 @@ func TxnLogCounts(ctx context.Context, t *Table) (locks, records uint64, err err
 
 // TxnAborted reports whether transaction txid has an abort record.
 func TxnAborted(ctx context.Context, t *Table, txid string) (bool, error) {
-	rec, _, err := t.log.readCommit(ctx, txid)
+	rec, _, _, err := t.log.readCommit(ctx, txid)
 	return rec != nil && rec.Aborted, err
 }
 

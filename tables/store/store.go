@@ -44,9 +44,11 @@
 // one atomic batch per table, then deletes locks and record. What holds:
 //
 //   - All or nothing, across crashes: once the record is written the
-//     transaction is committed and is finished by its owner, by Open or
-//     Recover on any node, or by the next transaction or TransactGet that
-//     meets one of its locks. Locks left by a node that died before its
+//     transaction is committed and is finished by its owner, or, once the
+//     record is two seconds old (until then the owner is taken to be
+//     applying it), by Open or Recover on any node or by the next
+//     transaction or TransactGet that meets one of its locks. Locks left by
+//     a node that died before its
 //     record are cleared, and the transaction aborted, by the next
 //     transaction needing them once they are older than lockLease (10 s);
 //     an abort record makes sure the owner can no longer commit.

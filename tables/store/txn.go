@@ -698,7 +698,7 @@ func (l *txnLog) getAttempt(ctx context.Context, items []*txItem, groups []*txGr
 		if h == nil {
 			continue
 		}
-		rec, _, err := l.readCommit(ctx, h.tx)
+		rec, _, _, err := l.readCommit(ctx, h.tx)
 		if err != nil {
 			return nil, err
 		}

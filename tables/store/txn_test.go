@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/eddyserverless/eddy"
+	"github.com/eddyserverless/eddy/engine"
 	"github.com/eddyserverless/eddy/tables/attrs"
 	"github.com/eddyserverless/eddy/tables/expression"
 	"github.com/eddyserverless/eddy/tables/store"
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -307,72 +309,125 @@ func TestTransactGet(t *testing.T) {
 // change records chain exactly.
 func TestTransactConcurrent(t *testing.T) {
 	layouts(t, func(t *testing.T, a, b *store.Table) {
-		ctx := context.Background()
-		type ref struct {
-			tbl *store.Table
-			key attrs.Item
+		before := store.Fallbacks()
+		exerciseMoves(t, [][2]*store.Table{{a, b}})
+		if got := store.Fallbacks() - before; got != 0 {
+			t.Fatalf("got %d writes re-applied over others, want none on one node", got)
 		}
-		refs := []ref{{a, id("i0")}, {a, id("i1")}, {b, id("i2")}, {b, id("i3")}}
-		for _, r := range refs {
-			mustPut(t, r.tbl, attrs.Item{"id": r.key["id"], "bal": n("1000"), "n": n("0")})
+	})
+}
+
+// TestTransactTwoNodes runs the same over two connections to one NATS
+// server, each node with its own lock shards: transactions over two tables
+// exclude each other through EDDY_TXN, and an ordinary write from the other
+// node that lands inside a transaction is re-applied under it, so the
+// totals still add up.
+func TestTransactTwoNodes(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, MaxPayload: 8 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats server not ready")
+	}
+	var nodes [][2]*store.Table
+	for k := range 2 {
+		e := engine.New(engine.Config{URL: srv.ClientURL()})
+		if err := e.Open(context.Background()); err != nil {
+			t.Fatal(err)
 		}
-		const movers, moves, counters, counts, readers = 16, 8, 8, 60, 2
-		fallbacksBefore := store.Fallbacks()
-		var moved, canceled, conflicted, reads atomic.Int64
-		var moverWG, others sync.WaitGroup
-		errs := make(chan error, movers+counters+readers)
-		stop := make(chan struct{})
-		for w := range movers {
-			moverWG.Go(func() {
-				r := rand.New(rand.NewPCG(uint64(w), 1))
-				for range moves {
-					i, j := r.IntN(4), r.IntN(3)
-					if j >= i {
-						j++
-					}
-					amt := n(fmt.Sprint(1 + r.IntN(300)))
-					vals := map[string]attrs.Value{":amt": amt, ":neg": attrs.Num(amt.N.Neg())}
-					take, err1 := expression.ParseUpdate("ADD bal :neg", nil, vals)
-					give, err2 := expression.ParseUpdate("ADD bal :amt", nil, vals)
-					enough, err3 := expression.ParseCondition("bal >= :amt", nil, vals)
-					if err := errors.Join(err1, err2, err3); err != nil {
-						errs <- err
-						return
-					}
-					_, err := store.Transact(ctx, []store.TxWrite{
-						{Table: refs[i].tbl, Op: store.OpUpdate, Key: refs[i].key, Update: take, Cond: enough},
-						{Table: refs[j].tbl, Op: store.OpUpdate, Key: refs[j].key, Update: give},
-					})
-					var tc *store.TxCanceled
-					switch {
-					case err == nil:
-						moved.Add(1)
-					case errors.As(err, &tc) && tc.Reasons[0].Code == store.ReasonConditionalCheckFailed:
-						canceled.Add(1)
-					case errors.As(err, &tc) && tc.Reasons[0].Code == store.ReasonTransactionConflict:
-						conflicted.Add(1)
-					default:
-						errs <- err
-						return
-					}
+		t.Cleanup(func() { _ = e.Close() })
+		a, b := MustTable(t, e, idDef("first")), MustTable(t, e, idDef("second"))
+		if k == 1 {
+			a, b = store.Detached(a), store.Detached(b)
+		}
+		nodes = append(nodes, [2]*store.Table{a, b})
+	}
+	// Owners apply their transactions: another node rolling one forward
+	// would write the owner's computed items and lose a count.
+	store.SetCommitGrace(t, time.Minute)
+	before := store.Fallbacks()
+	exerciseMoves(t, nodes)
+	t.Logf("%d writes re-applied over the other node's", store.Fallbacks()-before)
+}
+
+// exerciseMoves runs, spread over nodes (each a view of the same two
+// tables), 16 goroutines moving amounts between four items (two per
+// table) in transactions, 8 counting on the same items with single-item
+// ADD updates, and transactional readers checking the total.
+func exerciseMoves(t *testing.T, nodes [][2]*store.Table) {
+	ctx := context.Background()
+	type ref struct {
+		tbl *store.Table
+		key attrs.Item
+	}
+	refsOf := func(node [2]*store.Table) []ref {
+		return []ref{{node[0], id("i0")}, {node[0], id("i1")}, {node[1], id("i2")}, {node[1], id("i3")}}
+	}
+	for _, r := range refsOf(nodes[0]) {
+		mustPut(t, r.tbl, attrs.Item{"id": r.key["id"], "bal": n("1000"), "n": n("0")})
+	}
+	const movers, moves, counters, counts, readers = 16, 8, 8, 60, 2
+	var moved, canceled, conflicted, reads atomic.Int64
+	var moverWG, others sync.WaitGroup
+	errs := make(chan error, movers+counters+readers*len(nodes))
+	stop := make(chan struct{})
+	for w := range movers {
+		refs := refsOf(nodes[w%len(nodes)])
+		moverWG.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), 1))
+			for range moves {
+				i, j := r.IntN(4), r.IntN(3)
+				if j >= i {
+					j++
 				}
-			})
-		}
-		inc := MustUpdate(t, "ADD n :one", map[string]attrs.Value{":one": n("1")})
-		for w := range counters {
-			others.Go(func() {
-				for k := range counts {
-					r := refs[(w+k)%4]
-					if _, _, err := r.tbl.Update(ctx, r.key, inc, nil); err != nil {
-						errs <- err
-						return
-					}
+				amt := n(fmt.Sprint(1 + r.IntN(300)))
+				vals := map[string]attrs.Value{":amt": amt, ":neg": attrs.Num(amt.N.Neg())}
+				take, err1 := expression.ParseUpdate("ADD bal :neg", nil, vals)
+				give, err2 := expression.ParseUpdate("ADD bal :amt", nil, vals)
+				enough, err3 := expression.ParseCondition("bal >= :amt", nil, vals)
+				if err := errors.Join(err1, err2, err3); err != nil {
+					errs <- err
+					return
 				}
-			})
-		}
-		gets := make([]store.TxGet, len(refs))
-		for i, r := range refs {
-			gets[i] = store.TxGet{Table: r.tbl, Key: r.key}
+				_, err := store.Transact(ctx, []store.TxWrite{
+					{Table: refs[i].tbl, Op: store.OpUpdate, Key: refs[i].key, Update: take, Cond: enough},
+					{Table: refs[j].tbl, Op: store.OpUpdate, Key: refs[j].key, Update: give},
+				})
+				var tc *store.TxCanceled
+				switch {
+				case err == nil:
+					moved.Add(1)
+				case errors.As(err, &tc) && tc.Reasons[0].Code == store.ReasonConditionalCheckFailed:
+					canceled.Add(1)
+				case errors.As(err, &tc) && (tc.Reasons[0].Code == store.ReasonTransactionConflict || tc.Reasons[1].Code == store.ReasonTransactionConflict):
+					conflicted.Add(1)
+				default:
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	inc := MustUpdate(t, "ADD n :one", map[string]attrs.Value{":one": n("1")})
+	for w := range counters {
+		refs := refsOf(nodes[w%len(nodes)])
+		others.Go(func() {
+			for k := range counts {
+				r := refs[(w+k)%4]
+				if _, _, err := r.tbl.Update(ctx, r.key, inc, nil); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	for _, node := range nodes {
+		var gets []store.TxGet
+		for _, r := range refsOf(node) {
+			gets = append(gets, store.TxGet{Table: r.tbl, Key: r.key})
 		}
 		for range readers {
 			others.Go(func() {
@@ -399,53 +454,55 @@ func TestTransactConcurrent(t *testing.T) {
 				}
 			})
 		}
-		moverWG.Wait()
-		close(stop)
-		others.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
-		items, err := store.TransactGet(ctx, gets)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := sumOf(items, "bal"); got != 4000 {
-			t.Fatalf("got total %d, want 4000", got)
-		}
-		if got := sumOf(items, "n"); got != counters*counts {
-			t.Fatalf("got %d counts, want %d", got, counters*counts)
-		}
-		if moved.Load() == 0 || reads.Load() == 0 {
-			t.Fatalf("got %d moves and %d snapshots, want some of each", moved.Load(), reads.Load())
-		}
-		t.Logf("%d moved, %d canceled by condition, %d by conflict; %d snapshots", moved.Load(), canceled.Load(), conflicted.Load(), reads.Load())
-		if got := store.Fallbacks() - fallbacksBefore; got != 0 {
-			t.Fatalf("got %d writes re-applied over others, want none on one node", got)
-		}
-		// Every committed version is one change record, in a chain.
-		records := 0
-		for _, tbl := range uniq(a, b) {
-			cs := allChanges(t, tbl)
-			records += len(cs)
-			last := map[string]attrs.Item{}
-			for _, c := range cs {
-				k := c.Keys["id"].S
-				if prev := last[k]; !attrs.ItemsEqual(prev, c.Old) || (prev == nil) != (c.Old == nil) {
-					t.Fatalf("%s: record %d has old %v, want %v", k, c.Seq, c.Old, prev)
-				}
-				last[k] = c.New
+	}
+	moverWG.Wait()
+	close(stop)
+	others.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	var gets []store.TxGet
+	for _, r := range refsOf(nodes[0]) {
+		gets = append(gets, store.TxGet{Table: r.tbl, Key: r.key})
+	}
+	items, err := store.TransactGet(ctx, gets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sumOf(items, "bal"); got != 4000 {
+		t.Fatalf("got total %d, want 4000", got)
+	}
+	if got := sumOf(items, "n"); got != counters*counts {
+		t.Fatalf("got %d counts, want %d", got, counters*counts)
+	}
+	if moved.Load() == 0 || reads.Load() == 0 {
+		t.Fatalf("got %d moves and %d snapshots, want some of each", moved.Load(), reads.Load())
+	}
+	t.Logf("%d moved, %d canceled by condition, %d by conflict; %d snapshots", moved.Load(), canceled.Load(), conflicted.Load(), reads.Load())
+	// Every committed version is one change record, in a chain.
+	a, b := nodes[0][0], nodes[0][1]
+	records := 0
+	for _, tbl := range uniq(a, b) {
+		cs := allChanges(t, tbl)
+		records += len(cs)
+		last := map[string]attrs.Item{}
+		for _, c := range cs {
+			k := c.Keys["id"].S
+			if prev := last[k]; !attrs.ItemsEqual(prev, c.Old) || (prev == nil) != (c.Old == nil) {
+				t.Fatalf("%s: record %d has old %v, want %v", k, c.Seq, c.Old, prev)
 			}
-			for k, it := range last {
-				if got := mustGet(t, tbl, id(k)); !attrs.ItemsEqual(got, it) {
-					t.Fatalf("%s: got %v, want the last record's %v", k, got, it)
-				}
+			last[k] = c.New
+		}
+		for k, it := range last {
+			if got := mustGet(t, tbl, id(k)); !attrs.ItemsEqual(got, it) {
+				t.Fatalf("%s: got %v, want the last record's %v", k, got, it)
 			}
 		}
-		if want := 4 + counters*counts + 2*int(moved.Load()); records != want {
-			t.Fatalf("got %d change records, want %d", records, want)
-		}
-	})
+	}
+	if want := 4 + counters*counts + 2*int(moved.Load()); records != want {
+		t.Fatalf("got %d change records, want %d", records, want)
+	}
 }
 
 func countChanges(t *testing.T, a, b *store.Table) int {
@@ -541,8 +598,13 @@ func wantMoved(t *testing.T, a, b *store.Table) {
 }
 
 func TestTransactRecoverOnOpen(t *testing.T) {
-	for _, phase := range []string{"committed", "applied 0"} {
-		t.Run(phase, func(t *testing.T) {
+	for _, tc := range []struct {
+		phase string
+		grace time.Duration // Open waits for a record this young
+	}{{"committed", 0}, {"applied 0", 0}, {"committed", 300 * time.Millisecond}} {
+		t.Run(fmt.Sprintf("%s grace %v", tc.phase, tc.grace), func(t *testing.T) {
+			phase := tc.phase
+			store.SetCommitGrace(t, tc.grace)
 			ctx := context.Background()
 			_, a, b := twoTables(t)
 			crashed := crashAt(t, phase)
@@ -566,6 +628,7 @@ func TestTransactRecoverOnOpen(t *testing.T) {
 }
 
 func TestTransactRecoverAfterRestart(t *testing.T) {
+	store.SetCommitGrace(t, 0) // the owner is gone
 	ctx := context.Background()
 	dir, a, b := twoTables(t)
 	crashAt(t, "applied 0")
@@ -583,6 +646,7 @@ func TestTransactRecoverAfterRestart(t *testing.T) {
 // TestTransactRecoverOnAccess leaves a committed transaction unapplied: the
 // next transaction or transactional read of one of its items finishes it.
 func TestTransactRecoverOnAccess(t *testing.T) {
+	store.SetCommitGrace(t, 0) // the owner is gone
 	t.Run("TransactGet", func(t *testing.T) {
 		ctx := context.Background()
 		_, a, b := twoTables(t)
@@ -617,6 +681,7 @@ func TestTransactRecoverOnAccess(t *testing.T) {
 func TestTransactStaleLocks(t *testing.T) {
 	ctx := context.Background()
 	_, a, b := twoTables(t)
+	store.SetLockLease(t, time.Hour)
 	crashed := crashAt(t, "locked")
 	if _, err := store.Transact(ctx, moveAll(t, a, b)); !errors.Is(err, errCrash) {
 		t.Fatalf("got %v, want the crash", err)
@@ -732,7 +797,7 @@ func TestMarkersExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		info, err := s.Info(ctx)
 		if err != nil {
@@ -754,6 +819,7 @@ func TestMarkersExpire(t *testing.T) {
 // TestTransactRecoverDroppedTable drops a table under a committed
 // transaction: recovery applies the rest and does not block Open.
 func TestTransactRecoverDroppedTable(t *testing.T) {
+	store.SetCommitGrace(t, 0) // the owner is gone
 	ctx := context.Background()
 	_, a, b := twoTables(t)
 	crashAt(t, "committed")

@@ -38,6 +38,13 @@ const (
 // first. A variable for tests.
 var lockLease = 10 * time.Second
 
+// commitGrace is how long a transaction or TransactGet that meets the lock
+// of a committed transaction leaves it to its owner, which applies it
+// within milliseconds and, unlike another node, can re-apply its update
+// expressions over a write that slipped in. Open and Recover do not wait.
+// A variable for tests.
+var commitGrace = 2 * time.Second
+
 // txnLog is an engine's EDDY_TXN stream.
 type txnLog struct {
 	nc     *nats.Conn
@@ -247,23 +254,23 @@ func (l *txnLog) deleteMsg(ctx context.Context, seq uint64) error {
 }
 
 // readCommit returns the commit or abort record of transaction tx (nil if
-// none) and its sequence.
-func (l *txnLog) readCommit(ctx context.Context, tx string) (*commitRecord, uint64, error) {
+// none), its sequence and when it was written.
+func (l *txnLog) readCommit(ctx context.Context, tx string) (*commitRecord, uint64, time.Time, error) {
 	if tx == "" {
-		return nil, 0, nil
+		return nil, 0, time.Time{}, nil
 	}
 	m, err := l.stream.GetLastMsgForSubject(ctx, commitPrefix+tx)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return nil, 0, nil
+		return nil, 0, time.Time{}, nil
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: transaction log: %w", err)
+		return nil, 0, time.Time{}, fmt.Errorf("store: transaction log: %w", err)
 	}
 	var rec commitRecord
 	if err := json.Unmarshal(m.Data, &rec); err != nil {
-		return nil, 0, fmt.Errorf("store: transaction log: decode %s: %w", m.Subject, err)
+		return nil, 0, time.Time{}, fmt.Errorf("store: transaction log: decode %s: %w", m.Subject, err)
 	}
-	return &rec, m.Sequence, nil
+	return &rec, m.Sequence, m.Time, nil
 }
 
 // writeRecord publishes rec on txn.commit.<tx> if there is no record yet,
@@ -292,9 +299,9 @@ func (l *txnLog) writeRecord(ctx context.Context, rec commitRecord) (uint64, err
 }
 
 // resolve deals with what stopped an attempt, holding no lock shard: it
-// finishes a committed transaction in the way, clears the lock of an
-// aborted one, and aborts one whose lock is older than lockLease.
-// Otherwise the caller backs off and tries again.
+// finishes a committed transaction in the way once commitGrace has passed,
+// clears the lock of an aborted one, and aborts one whose lock is older
+// than lockLease. Otherwise the caller backs off and tries again.
 func (l *txnLog) resolve(ctx context.Context, c *conflict) error {
 	h := c.holder
 	if h == nil {
@@ -306,7 +313,7 @@ func (l *txnLog) resolve(ctx context.Context, c *conflict) error {
 		}
 		return l.deleteMsg(ctx, h.seq)
 	}
-	rec, seq, err := l.readCommit(ctx, h.tx)
+	rec, seq, at, err := l.readCommit(ctx, h.tx)
 	if err != nil {
 		return err
 	}
@@ -318,11 +325,14 @@ func (l *txnLog) resolve(ctx context.Context, c *conflict) error {
 			return err
 		}
 		// Either we aborted it, or its owner committed just now.
-		if rec, seq, err = l.readCommit(ctx, h.tx); err != nil {
+		if rec, seq, at, err = l.readCommit(ctx, h.tx); err != nil {
 			return err
 		}
 	}
 	if rec != nil && !rec.Aborted {
+		if time.Since(at) < commitGrace {
+			return nil // its owner is applying it
+		}
 		return l.rollForwardLocked(ctx, rec, seq)
 	}
 	return l.deleteMsg(ctx, h.seq)
@@ -578,11 +588,14 @@ func (l *txnLog) rollForward(ctx context.Context, rec *commitRecord, recSeq uint
 	return l.deleteMsg(ctx, recSeq)
 }
 
-// recover rolls forward every commit record in the log.
+// recover rolls forward every commit record in the log. A record younger
+// than commitGrace may belong to a live owner: it waits for the owner to
+// finish, up to that age.
 func (l *txnLog) recover(ctx context.Context) error {
 	type found struct {
 		rec commitRecord
 		seq uint64
+		at  time.Time
 	}
 	var todo []found
 	req := directRequest{Seq: 1, NextFor: commitPrefix + ">", Batch: 64, MaxBytes: maxReplyBytes}
@@ -595,7 +608,8 @@ func (l *txnLog) recover(ctx context.Context) error {
 				return fmt.Errorf("store: transaction log: decode %s: %w", m.Header.Get(jetstream.SubjectHeader), err)
 			}
 			if !rec.Aborted {
-				todo = append(todo, found{rec, last})
+				at, _ := time.Parse(time.RFC3339Nano, m.Header.Get(jetstream.TimeStampHeaer))
+				todo = append(todo, found{rec, last, at})
 			}
 			return nil
 		})
@@ -608,6 +622,22 @@ func (l *txnLog) recover(ctx context.Context) error {
 		req.Seq = last + 1
 	}
 	for _, f := range todo {
+		gone := false
+		for !gone && time.Since(f.at) < commitGrace {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(min(50*time.Millisecond, commitGrace-time.Since(f.at))):
+			}
+			rec, seq, _, err := l.readCommit(ctx, f.rec.Tx)
+			if err != nil {
+				return fmt.Errorf("store: recover: %w", err)
+			}
+			gone = rec == nil || seq != f.seq
+		}
+		if gone {
+			continue
+		}
 		if err := l.rollForwardLocked(ctx, &f.rec, f.seq); err != nil {
 			return fmt.Errorf("store: recover %s: %w", f.rec.Tx, err)
 		}
