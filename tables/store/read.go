@@ -54,6 +54,8 @@ func (t *Table) directBatch(ctx context.Context, req directRequest, fn func(vers
 	if max < 2 || req.MultiLast == nil && req.Batch == 0 {
 		max = 2
 	}
+	// The engine's shared reply subscription: cheaper than an inbox per
+	// request, which costs more than a small read itself.
 	err = t.e.RequestMany(ctx, "$JS.API.DIRECT.GET."+t.name, body, max, func(m *nats.Msg) (bool, error) {
 		switch status := m.Header.Get("Status"); status {
 		case "":
@@ -79,6 +81,50 @@ func (t *Table) directBatch(ctx context.Context, req directRequest, fn func(vers
 		err = fmt.Errorf("store: direct get: %w", err)
 	}
 	return pending, upTo, err
+}
+
+// directGet sends one batched direct get to stream and calls fn for each
+// message, headers included. It returns the EOB's pending count and up-to
+// sequence.
+func directGet(ctx context.Context, nc *nats.Conn, stream string, req directRequest, fn func(*nats.Msg) error) (pending, upTo uint64, err error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+	}
+	inbox := nc.NewInbox()
+	sub, err := nc.SubscribeSync(inbox)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: direct get: %w", err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	body, err := json.Marshal(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := nc.PublishRequest("$JS.API.DIRECT.GET."+stream, inbox, body); err != nil {
+		return 0, 0, fmt.Errorf("store: direct get: %w", err)
+	}
+	for {
+		m, err := sub.NextMsgWithContext(ctx)
+		if err != nil {
+			return 0, 0, fmt.Errorf("store: direct get: %w", err)
+		}
+		switch status := m.Header.Get("Status"); status {
+		case "":
+		case "204":
+			return parseUint(m.Header.Get("Nats-Num-Pending")), parseUint(m.Header.Get("Nats-UpTo-Sequence")), nil
+		case "404":
+			return 0, 0, nil
+		case "413":
+			return 0, 0, errTooMany
+		default:
+			return 0, 0, fmt.Errorf("store: direct get: status %s %s", status, m.Header.Get("Description"))
+		}
+		if err := fn(m); err != nil {
+			return 0, 0, err
+		}
+	}
 }
 
 // lastVersions returns the latest version of every subject matching filter,
@@ -236,7 +282,7 @@ func (t *Table) Query(ctx context.Context, kc *expression.KeyCondition, forward 
 		}
 	}
 	more := false
-	if limit > 0 && len(all) >= limit { // DynamoDB stops at Limit even on the last item
+	if limit > 0 && len(all) > limit {
 		all, more = all[:limit], true
 	}
 	items = make([]attrs.Item, len(all))
@@ -278,11 +324,11 @@ func (t *Table) Scan(ctx context.Context, limit int, exclusiveStart attrs.Item, 
 		if totalSegments > 1 && segmentOf(v.subject, totalSegments) != segment {
 			continue
 		}
-		items = append(items, v.new)
-		if limit > 0 && len(items) == limit { // DynamoDB stops at Limit even on the last item
+		if limit > 0 && len(items) == limit {
 			more = true
 			break
 		}
+		items = append(items, v.new)
 	}
 	if more {
 		lastEvaluated = t.Key(items[len(items)-1])

@@ -20,6 +20,63 @@
 // stays readable by Changes. Compact removes superseded versions (and
 // delete markers) older than a cut-off with per-subject purges; the caller
 // decides when (for DynamoDB Streams semantics: once they are 24 hours old).
+//
+// # Transactions
+//
+// Transact writes up to 100 items all-or-nothing; every version it writes
+// is an ordinary version and change record (plus an Eddy-Txn header that
+// readers ignore), so Get, Query, Scan, Changes and the compare-and-set of
+// single-item writes see nothing special, and each change appears once.
+//
+// Writes to one table are one JetStream atomic batch (AllowAtomicPublish):
+// each version carries its compare-and-set, and each item only checked (a
+// condition check, a delete of an absent item) adds a marker on txm.<id>,
+// outside the item subjects and expiring after a second, whose
+// Nats-Expected-Last-Subject-Sequence-Subject names that item. The server
+// checks every expectation before storing anything and stores all or none,
+// so such a transaction is serializable with every other write, from any
+// node.
+//
+// Writes to several tables cannot be one batch. They go through the
+// EDDY_TXN stream: the transaction locks its items there
+// (txn.lock.<subject>, created by compare-and-set), reads and decides,
+// writes a commit record holding every new item (txn.commit.<id>), applies
+// one atomic batch per table, then deletes locks and record. What holds:
+//
+//   - All or nothing, across crashes: once the record is written the
+//     transaction is committed and is finished by its owner, or, once the
+//     record is two seconds old (until then the owner is taken to be
+//     applying it), by Open or Recover on any node or by the next
+//     transaction or TransactGet that meets one of its locks. Locks left by
+//     a node that died before its
+//     record are cleared, and the transaction aborted, by the next
+//     transaction needing them once they are older than lockLease (10 s);
+//     an abort record makes sure the owner can no longer commit.
+//   - Serializable with every transaction over several tables and every
+//     TransactGet, on any node, and with single-item writes and one-table
+//     transactions on the same node: each node keeps 1,024 lock shards; a
+//     single-item write holds its item's shard shared for its read and
+//     compare-and-set, a transaction holds its items' shards exclusively
+//     for each attempt.
+//   - Not isolated from single-item writes made on another node to its
+//     items between its read and its last batch (a few milliseconds), nor
+//     from another node's one-table transaction that passed its lock check
+//     just before the locks were taken. Such a write is detected (the
+//     batch's compare-and-set fails) but a committed transaction cannot be
+//     undone: its write is recomputed over that version and applied on top,
+//     without its condition (the update expression applied again by the
+//     owner; the item the owner computed, by recovery, which loses the
+//     other write), and its checks of such items are dropped. Both versions
+//     appear in Changes. Items written only through transactions over
+//     several tables, or only from one node, are not exposed.
+//   - The commit record must fit one message (the server's max payload,
+//     less 1 KiB; 8 MiB embedded), or the transaction is refused. A commit
+//     record left pending for longer than Compact's cut-off could be
+//     applied twice, as the versions that show it applied may be gone.
+//
+// TransactGet reads a consistent snapshot: it reads every item, checks that
+// no committed transaction is half applied to them, and reads the versions
+// again.
 package store
 
 import (
@@ -60,6 +117,8 @@ type Table struct {
 	id     string
 	name   string // stream name
 	stream jetstream.Stream
+	log    *txnLog    // the engine's EDDY_TXN stream
+	locks  *lockTable // this node's item lock shards
 	check  atomic.Pointer[func(attrs.Item) error]
 }
 
@@ -126,21 +185,32 @@ func Open(ctx context.Context, e *engine.Engine, def TableDef) (*Table, error) {
 		}
 	}
 	def.KeyTypes = maps.Clone(def.KeyTypes)
-	t := &Table{def: def, e: e, id: tableID(def.Name), name: StreamName(def.Name)}
+	t := &Table{def: def, e: e, id: tableID(def.Name), name: StreamName(def.Name), locks: nodeLocks}
 	s, err := e.Stream(ctx, jetstream.StreamConfig{
 		Name:              t.name,
-		Subjects:          []string{"tbl." + t.id + ".>"},
+		Subjects:          []string{"tbl." + t.id + ".>", markerPrefix + t.id},
 		Storage:           jetstream.FileStorage,
 		Retention:         jetstream.LimitsPolicy,
 		MaxMsgsPerSubject: -1,
 		MaxAge:            0, // current items must never expire; see Compact
 		AllowDirect:       true,
 		Discard:           jetstream.DiscardNew,
+		// Transactions: one atomic batch per table, and condition-check
+		// markers that expire on their own (see txn.go).
+		AllowAtomicPublish: true,
+		AllowMsgTTL:        true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", def.Name, err)
 	}
 	t.stream = s
+	// Finish any transaction a crashed node committed but did not apply.
+	if t.log, err = openTxnLog(ctx, e); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", def.Name, err)
+	}
+	if err := t.log.recover(ctx); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", def.Name, err)
+	}
 	return t, nil
 }
 
@@ -323,6 +393,9 @@ var errConflict = errors.New("store: concurrent write")
 
 // write runs the read, decide, compare-and-set loop for one item. next
 // returns the new item (nil to delete) from the current one (nil if absent).
+//
+// Each attempt holds the item's lock shard shared, so that a transaction on
+// this node, which holds it exclusively, is never interleaved with it.
 func (t *Table) write(ctx context.Context, subject string, cond *expression.Condition, next func(old attrs.Item) (attrs.Item, error)) (old, nw attrs.Item, err error) {
 	return t.writeBy(ctx, subject, cond, next, "")
 }
@@ -330,6 +403,7 @@ func (t *Table) write(ctx context.Context, subject string, cond *expression.Cond
 // writeBy is write for a change made by service (recorded in the change
 // record; "" for a client's).
 func (t *Table) writeBy(ctx context.Context, subject string, cond *expression.Condition, next func(old attrs.Item) (attrs.Item, error), service string) (old, nw attrs.Item, err error) {
+	mu := t.locks.mutex(t.name, subject)
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 4 {
 			// Back off a little under heavy contention.
@@ -340,45 +414,52 @@ func (t *Table) writeBy(ctx context.Context, subject string, cond *expression.Co
 			case <-time.After(d):
 			}
 		}
-		cur, seq, err := t.current(ctx, subject)
-		if err != nil {
-			return nil, nil, err
+		mu.RLock()
+		old, nw, err = t.writeOnce(ctx, subject, cond, next, service)
+		mu.RUnlock()
+		if !errors.Is(err, errConflict) {
+			return old, nw, err
 		}
-		if cond != nil {
-			ok, err := cond.Eval(cur)
-			if err != nil {
-				return nil, nil, err
-			}
-			if !ok {
-				return cur, nil, &ConditionFailed{Old: cur}
-			}
-		}
-		n, err := next(cur)
-		if err != nil {
-			return nil, nil, err
-		}
-		if check := t.check.Load(); n != nil && check != nil {
-			if err := (*check)(n); err != nil {
-				return nil, nil, err
-			}
-		}
-		if n == nil && cur == nil {
-			// Deleting an absent item writes nothing.
-			return nil, nil, nil
-		}
-		err = t.publish(ctx, subject, seq, cur, n, service)
-		if errors.Is(err, errConflict) {
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		return cur, n, nil
 	}
 	return nil, nil, eddy.TypedErrorf(eddy.ECONFLICT, "TransactionConflictException", "Transaction request cannot include multiple operations on one item")
 }
 
-func (t *Table) publish(ctx context.Context, subject string, expect uint64, old, nw attrs.Item, service string) error {
+// writeOnce is one attempt of write; errConflict means try again.
+func (t *Table) writeOnce(ctx context.Context, subject string, cond *expression.Condition, next func(old attrs.Item) (attrs.Item, error), service string) (old, nw attrs.Item, err error) {
+	cur, seq, err := t.current(ctx, subject)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cond != nil {
+		ok, err := cond.Eval(cur)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			return cur, nil, &ConditionFailed{Old: cur}
+		}
+	}
+	n, err := next(cur)
+	if err != nil {
+		return nil, nil, err
+	}
+	if check := t.check.Load(); n != nil && check != nil {
+		if err := (*check)(n); err != nil {
+			return nil, nil, err
+		}
+	}
+	if n == nil && cur == nil {
+		// Deleting an absent item writes nothing.
+		return nil, nil, nil
+	}
+	if err := t.publish(ctx, subject, seq, cur, n, service); err != nil {
+		return nil, nil, err
+	}
+	return cur, n, nil
+}
+
+// encodeRecord returns the payload of a version: the record written now.
+func encodeRecord(old, nw attrs.Item, service string) ([]byte, error) {
 	var r struct {
 		New attrs.Item `json:"new"`
 		Old attrs.Item `json:"old"`
@@ -388,7 +469,15 @@ func (t *Table) publish(ctx context.Context, subject string, expect uint64, old,
 	r.New, r.Old, r.TS, r.By = nw, old, time.Now().UnixMilli(), service
 	data, err := json.Marshal(r)
 	if err != nil {
-		return fmt.Errorf("store: encode: %w", err)
+		return nil, fmt.Errorf("store: encode: %w", err)
+	}
+	return data, nil
+}
+
+func (t *Table) publish(ctx context.Context, subject string, expect uint64, old, nw attrs.Item, service string) error {
+	data, err := encodeRecord(old, nw, service)
+	if err != nil {
+		return err
 	}
 	_, err = t.e.JS.Publish(ctx, subject, data, jetstream.WithExpectLastSequencePerSubject(expect), jetstream.WithExpectStream(t.name))
 	var apiErr *jetstream.APIError
