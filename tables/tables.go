@@ -151,6 +151,10 @@ func (s *Service) Open(ctx context.Context) error {
 			}
 		}
 	}()
+	// Finish (or abort) transactions a crash left half done.
+	if err := store.Recover(ctx, e); err != nil {
+		return fmt.Errorf("tables: recover transactions: %w", err)
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

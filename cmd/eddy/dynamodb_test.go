@@ -1010,3 +1010,124 @@ func TestDynamoDBLegacyParameters(t *testing.T) {
 		"pk": {ComparisonOperator: dtypes.ComparisonOperatorEq, AttributeValueList: []dtypes.AttributeValue{s("a"), s("b")}}}})
 	dynamoFails(t, err, "ValidationException", "Invalid number of argument(s) for the EQ ComparisonOperator")
 }
+
+func TestDynamoDBTransactions(t *testing.T) {
+	m := MustStartMain(t, Config{})
+	c := MustDynamo(t, m)
+	ctx := context.Background()
+	MustTable(t, c, "accounts", "")
+	MustTable(t, c, "ledger", "")
+	for _, a := range []string{"ann", "bob"} {
+		if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("accounts"), Item: item{"pk": s(a), "balance": n("100")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	move := func(from, to, amount, entry, token string) error {
+		_, err := c.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{ClientRequestToken: aws.String(token), TransactItems: []dtypes.TransactWriteItem{
+			{Update: &dtypes.Update{TableName: aws.String("accounts"), Key: item{"pk": s(from)}, UpdateExpression: aws.String("SET balance = balance - :a"),
+				ConditionExpression: aws.String("balance >= :a"), ExpressionAttributeValues: item{":a": n(amount)},
+				ReturnValuesOnConditionCheckFailure: dtypes.ReturnValuesOnConditionCheckFailureAllOld}},
+			{Update: &dtypes.Update{TableName: aws.String("accounts"), Key: item{"pk": s(to)}, UpdateExpression: aws.String("SET balance = balance + :a"),
+				ExpressionAttributeValues: item{":a": n(amount)}}},
+			{Put: &dtypes.Put{TableName: aws.String("ledger"), Item: item{"pk": s(entry), "amount": n(amount)}, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		}})
+		return err
+	}
+	balance := func(a string) string {
+		out, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("accounts"), Key: item{"pk": s(a)}, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Item["balance"].(*dtypes.AttributeValueMemberN).Value
+	}
+	if err := move("ann", "bob", "30", "e1", "token-1"); err != nil {
+		t.Fatal(err)
+	}
+	// The same token and request again: accepted, not applied twice.
+	if err := move("ann", "bob", "30", "e1", "token-1"); err != nil {
+		t.Fatalf("idempotent retry: %v", err)
+	}
+	if balance("ann") != "70" || balance("bob") != "130" {
+		t.Fatalf("after one move: ann %s, bob %s", balance("ann"), balance("bob"))
+	}
+	// The same token with another request.
+	err := move("ann", "bob", "31", "e1", "token-1")
+	dynamoFails(t, err, "IdempotentParameterMismatchException", "")
+	// A failed condition cancels everything, with reasons in order and the
+	// old item where asked for.
+	err = move("ann", "bob", "500", "e2", "token-2")
+	var tce *dtypes.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		t.Fatalf("got %v, want TransactionCanceledException", err)
+	}
+	codes := []string{}
+	for _, r := range tce.CancellationReasons {
+		codes = append(codes, aws.ToString(r.Code))
+	}
+	if strings.Join(codes, ",") != "ConditionalCheckFailed,None,None" || tce.CancellationReasons[0].Item["balance"].(*dtypes.AttributeValueMemberN).Value != "70" {
+		t.Fatalf("reasons: got %v %v", codes, tce.CancellationReasons[0].Item)
+	}
+	if !strings.Contains(aws.ToString(tce.Message), "[ConditionalCheckFailed, None, None]") {
+		t.Fatalf("message: got %q", aws.ToString(tce.Message))
+	}
+	got, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("ledger"), Key: item{"pk": s("e2")}})
+	if err != nil || got.Item != nil || balance("ann") != "70" {
+		t.Fatalf("a canceled transaction wrote: %v %v, ann %s", got.Item, err, balance("ann"))
+	}
+	// Two operations on one item.
+	_, err = c.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []dtypes.TransactWriteItem{
+		{Delete: &dtypes.Delete{TableName: aws.String("accounts"), Key: item{"pk": s("ann")}}},
+		{ConditionCheck: &dtypes.ConditionCheck{TableName: aws.String("accounts"), Key: item{"pk": s("ann")}, ConditionExpression: aws.String("attribute_exists(pk)")}},
+	}})
+	dynamoFails(t, err, "ValidationException", "Transaction request cannot include multiple operations on one item")
+	// TransactGetItems: a consistent snapshot, with a projection.
+	tg, err := c.TransactGetItems(ctx, &dynamodb.TransactGetItemsInput{TransactItems: []dtypes.TransactGetItem{
+		{Get: &dtypes.Get{TableName: aws.String("accounts"), Key: item{"pk": s("ann")}, ProjectionExpression: aws.String("balance")}},
+		{Get: &dtypes.Get{TableName: aws.String("ledger"), Key: item{"pk": s("e1")}}},
+		{Get: &dtypes.Get{TableName: aws.String("ledger"), Key: item{"pk": s("none")}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(tg.Responses[0].Item, item{"balance": n("70")}) || tg.Responses[1].Item == nil || tg.Responses[2].Item != nil {
+		t.Fatalf("transact get: got %v", tg.Responses)
+	}
+	// Concurrent transfers keep the total exact.
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 5 {
+				from, to := "ann", "bob"
+				if (w+i)%2 == 0 {
+					from, to = to, from
+				}
+				err := move(from, to, "1", fmt.Sprintf("c-%d-%d", w, i), fmt.Sprintf("t-%d-%d", w, i))
+				var tce *dtypes.TransactionCanceledException
+				if err != nil && !errors.As(err, &tce) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	a, _ := strconv.Atoi(balance("ann"))
+	b, _ := strconv.Atoi(balance("bob"))
+	sc, err := c.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("ledger"), Select: dtypes.SelectCount})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a+b != 200 {
+		t.Fatalf("total after concurrent transfers: got %d, want 200", a+b)
+	}
+	if sc.Count < 2 {
+		t.Fatalf("ledger: got %d entries", sc.Count)
+	}
+}
