@@ -282,7 +282,7 @@ func (t *Table) Query(ctx context.Context, kc *expression.KeyCondition, forward 
 		}
 	}
 	more := false
-	if limit > 0 && len(all) > limit {
+	if limit > 0 && len(all) >= limit { // DynamoDB stops at Limit even on the last item
 		all, more = all[:limit], true
 	}
 	items = make([]attrs.Item, len(all))
@@ -324,11 +324,11 @@ func (t *Table) Scan(ctx context.Context, limit int, exclusiveStart attrs.Item, 
 		if totalSegments > 1 && segmentOf(v.subject, totalSegments) != segment {
 			continue
 		}
-		if limit > 0 && len(items) == limit {
+		items = append(items, v.new)
+		if limit > 0 && len(items) == limit { // DynamoDB stops at Limit even on the last item
 			more = true
 			break
 		}
-		items = append(items, v.new)
 	}
 	if more {
 		lastEvaluated = t.Key(items[len(items)-1])
