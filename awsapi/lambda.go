@@ -81,6 +81,8 @@ func (h *Handler) serveLambda(w http.ResponseWriter, r *http.Request) {
 		default:
 			h.lambdaUnknown(w, r)
 		}
+	case ver == "2015-03-31" && res == "event-source-mappings":
+		h.serveMappings(w, r, rest)
 	case (ver == "2017-10-31" || ver == "2019-09-30") && res == "functions" && len(rest) == 2 && rest[1] == "concurrency":
 		h.concurrency(w, r, rest[0])
 	case ver == "2019-09-25" && res == "functions" && len(rest) == 2 && rest[1] == "event-invoke-config":

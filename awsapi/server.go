@@ -26,6 +26,8 @@ type Handler struct {
 	Invoker   eddy.Invoker
 	Logs      eddy.LogService
 	Tables    Tables // nil for none
+	// Mappings serves event source mappings; nil for none.
+	Mappings eddy.EventSourceMappingService
 	// Account is the account id in ARNs; Region is the default region for
 	// requests that do not name one.
 	Account string

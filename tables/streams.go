@@ -183,6 +183,14 @@ func (st *Stream) LastSeq(ctx context.Context) (uint64, error) {
 	return last, nil
 }
 
+// Watch calls wake, which must not block, soon after a change may have
+// been added to the stream, so that a reader at the tip need not poll
+// often. It is a hint: wake may come without a new record, and a reader
+// should still read now and then in case one was missed. stop ends it.
+func (st *Stream) Watch(wake func()) (stop func(), err error) {
+	return st.st.Watch(wake)
+}
+
 // TrimHorizon returns the position of the stream's oldest record still
 // kept.
 func (st *Stream) TrimHorizon(ctx context.Context) (uint64, error) {
@@ -222,6 +230,11 @@ func (st *Stream) Read(ctx context.Context, from uint64, max int) ([]Record, uin
 			continue
 		}
 		out = append(out, st.record(c))
+	}
+	if len(changes) == 0 && st.End != 0 {
+		// Nothing at or after from, and a closed stream gets nothing
+		// more: the reader is done.
+		next = st.End
 	}
 	// With no changes at or after from, the reader is at the tip and reads
 	// from there next time: a change written since Changes looked has

@@ -13,6 +13,17 @@
 //	{"action":"append","path":P}       append the request id and a newline to file P
 //	{"action":"stamp","path":P}        append "REQUEST-ID UNIX-NANOSECONDS" (its start) to file P
 //	{"action":"fail-until","path":P,"n":N}  append the request id to P; fail while P has fewer than N lines
+//
+// A DynamoDB stream event ({"Records":[…]}) is answered with a partial
+// batch response ({"batchItemFailures":[…]}); a record asks for a failure
+// with attributes of its NewImage:
+//
+//	"echofn": {"S":"error"}      the whole batch fails (a function error)
+//	"echofn": {"S":"fail-item"}  the record is reported as failed
+//
+// With "path": {"S":P} and "times": {"N":N} as well, the record appends a
+// line to P each time it is delivered, and fails only while P had fewer
+// than N lines.
 package main
 
 import (
@@ -22,6 +33,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,8 +47,9 @@ import (
 // of a DynamoDB stream, which carry no action.
 //
 // With ECHOFN_RECORD_DIR set, the function then writes every event it
-// receives to that directory, in a file named after the request id
-// (destination tests and the stream benchmark read them there).
+// receives to that directory, in a file named after the time it started
+// (Unix nanoseconds, zero-padded, so that names sort in start order) and
+// the request id (destination and trigger tests read them there).
 //
 // version is reported by whoami; tests replace it with -ldflags to tell two
 // builds apart.
@@ -65,9 +78,14 @@ func handle(ctx context.Context, event json.RawMessage) (any, error) {
 		if lc != nil {
 			name = lc.AwsRequestID
 		}
+		name = fmt.Sprintf("%019d-%s", time.Now().UnixNano(), name)
 		if err := os.WriteFile(filepath.Join(dir, name+".json"), event, 0o644); err != nil {
 			return nil, err
 		}
+	}
+	var stream streamEvent
+	if json.Unmarshal(event, &stream) == nil && len(stream.Records) > 0 {
+		return stream.answer()
 	}
 	var c command
 	_ = json.Unmarshal(event, &c) // any event that is not a command is echoed
@@ -155,6 +173,52 @@ func stamp(ctx context.Context, path string, at time.Time) error {
 		err = cerr
 	}
 	return err
+}
+
+// streamEvent is the part of a DynamoDB stream event the function reads.
+type streamEvent struct {
+	Records []struct {
+		Dynamodb struct {
+			SequenceNumber string
+			NewImage       map[string]map[string]any
+		} `json:"dynamodb"`
+	}
+}
+
+// answer reports the records that ask to fail, or fails the batch.
+func (e *streamEvent) answer() (any, error) {
+	failures := []map[string]string{}
+	for _, r := range e.Records {
+		img := r.Dynamodb.NewImage
+		what, _ := img["echofn"]["S"].(string)
+		if what != "error" && what != "fail-item" {
+			continue
+		}
+		if path, _ := img["path"]["S"].(string); path != "" {
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err != nil {
+				return nil, err
+			}
+			data, _ := os.ReadFile(path)
+			_, err = fmt.Fprintln(f, r.Dynamodb.SequenceNumber)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return nil, err
+			}
+			times, _ := img["times"]["N"].(string)
+			n, _ := strconv.Atoi(times)
+			if strings.Count(string(data), "\n") >= n {
+				continue
+			}
+		}
+		if what == "error" {
+			return nil, fmt.Errorf("record %s fails the batch", r.Dynamodb.SequenceNumber)
+		}
+		failures = append(failures, map[string]string{"itemIdentifier": r.Dynamodb.SequenceNumber})
+	}
+	return map[string]any{"batchItemFailures": failures}, nil
 }
 
 func main() {

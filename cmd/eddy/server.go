@@ -20,6 +20,7 @@ import (
 	"github.com/eddyserverless/eddy/metrics"
 	"github.com/eddyserverless/eddy/runtime"
 	"github.com/eddyserverless/eddy/tables"
+	"github.com/eddyserverless/eddy/triggers"
 )
 
 // Config is the server's configuration, as `eddy serve` flags set it.
@@ -51,6 +52,12 @@ type Config struct {
 	AsyncWorkers int
 	// TTLInterval is how often expired table items are deleted.
 	TTLInterval time.Duration
+	// MappingRetryDelay is the wait before the first retry of a batch an
+	// event source mapping's function failed (default 100 ms, doubling).
+	MappingRetryDelay time.Duration
+	// LeaseTTL is how long a node that stops answering keeps the stream
+	// shards it polls before another node takes them over (default 10 s).
+	LeaseTTL time.Duration
 }
 
 // Main is a running eddy server: every service, wired. The end-to-end tests
@@ -66,6 +73,7 @@ type Main struct {
 	Metrics   *metrics.Registry
 	Invoker   *invoke.Service
 	Tables    *tables.Service
+	Triggers  *triggers.Service
 	API       *awsapi.Handler
 
 	ln   net.Listener
@@ -149,12 +157,21 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.Tables.Open(ctx); err != nil {
 		return err
 	}
+	m.Triggers = triggers.NewService(triggers.Config{
+		Engine: m.Engine, Functions: m.Functions, Versions: m.Functions, Invoker: m.Invoker, Tables: m.Tables,
+		Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
+		LeaseTTL: cfg.LeaseTTL, RetryDelay: cfg.MappingRetryDelay,
+	})
+	if err := m.Triggers.Open(ctx); err != nil {
+		return err
+	}
+	m.Triggers.Start()
 	own := http.NewServeMux()
 	own.Handle("GET /_eddy/metrics", m.Metrics.Handler())
 	m.API = &awsapi.Handler{
 		Extra:     own,
 		Functions: m.Functions, Versions: m.Functions, Code: m.Functions, Invoker: m.Invoker, Logs: m.Logs, Tables: m.Tables,
-		Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
+		Mappings: m.Triggers, Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
 		Health: func(context.Context) map[string]any {
 			return map[string]any{"engine": map[bool]string{true: "embedded", false: "external"}[m.Engine.Embedded()]}
 		},
@@ -191,6 +208,10 @@ func (m *Main) Close(ctx context.Context) error {
 		m.http = nil
 	} else if m.ln != nil {
 		_ = m.ln.Close()
+	}
+	// Pollers first: they invoke functions and read tables.
+	if m.Triggers != nil {
+		errs = append(errs, m.Triggers.Close(ctx))
 	}
 	if m.Invoker != nil {
 		errs = append(errs, m.Invoker.Close())
