@@ -238,7 +238,9 @@ func TestEchoFunctionStampsEveryEvent(t *testing.T) {
 		}
 		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 		for _, f := range files {
-			if id := strings.TrimSuffix(filepath.Base(f), ".json"); !slices.Contains(ids, id) {
+			// Records are named NANOSECONDS-REQUESTID.json.
+			_, id, _ := strings.Cut(strings.TrimSuffix(filepath.Base(f), ".json"), "-")
+			if !slices.Contains(ids, id) {
 				ids = append(ids, id)
 			}
 		}
