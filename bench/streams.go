@@ -420,10 +420,12 @@ func (s *streamRig) collect() {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		id, ok := strings.CutSuffix(name, ".json")
+		// Records are named NANOSECONDS-REQUESTID.json.
+		base, ok := strings.CutSuffix(name, ".json")
 		if !ok || s.seen[name] {
 			continue
 		}
+		_, id, _ := strings.Cut(base, "-")
 		at, ok := stamps[id]
 		if !ok {
 			continue

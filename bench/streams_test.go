@@ -129,7 +129,7 @@ func (s *streamServer) deliver(t *testing.T, stop <-chan struct{}) {
 			})
 		}
 		data, _ := json.Marshal(map[string]any{"Records": records})
-		if err := os.WriteFile(filepath.Join(env["ECHOFN_RECORD_DIR"], id+".json"), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(env["ECHOFN_RECORD_DIR"], fmt.Sprintf("%020d-%s.json", time.Now().UnixNano(), id)), data, 0o644); err != nil {
 			t.Error(err)
 			return
 		}
