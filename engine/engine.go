@@ -182,3 +182,16 @@ func (e *Engine) Stream(ctx context.Context, cfg jetstream.StreamConfig) (jetstr
 	}
 	return s, nil
 }
+
+// NodeID names this eddy node as the holder of leases: the host name and
+// the data directory, so that a node restarted on the same directory
+// recognises the leases it held before a crash and need not wait for them
+// to expire.
+func (e *Engine) NodeID() string {
+	host, _ := os.Hostname()
+	dir, err := filepath.Abs(e.cfg.DataDir)
+	if err != nil {
+		dir = e.cfg.DataDir
+	}
+	return host + ":" + dir
+}

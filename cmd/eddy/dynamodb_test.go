@@ -1131,3 +1131,65 @@ func TestDynamoDBTransactions(t *testing.T) {
 		t.Fatalf("ledger: got %d entries", sc.Count)
 	}
 }
+
+// TestDynamoDBTwoNodes: two eddy nodes on one NATS server share tables,
+// items, indexes and streams.
+func TestDynamoDBTwoNodes(t *testing.T) {
+	url := MustNATS(t)
+	a := MustStartMain(t, Config{NATSURL: url})
+	b := MustStartMain(t, Config{NATSURL: url})
+	ca, cb := MustDynamo(t, a), MustDynamo(t, b)
+	ctx := context.Background()
+	MustTable(t, ca, "shared", "N", func(in *dynamodb.CreateTableInput) {
+		in.AttributeDefinitions = append(in.AttributeDefinitions, dtypes.AttributeDefinition{AttributeName: aws.String("color"), AttributeType: "S"})
+		in.GlobalSecondaryIndexes = []dtypes.GlobalSecondaryIndex{{IndexName: aws.String("byColor"),
+			KeySchema:  []dtypes.KeySchemaElement{{AttributeName: aws.String("color"), KeyType: "HASH"}},
+			Projection: &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeAll}}}
+	})
+	// Node b learns of the table and writes to it; both nodes increment
+	// one counter.
+	waitFor(t, 10e9, "node b sees the table", func() bool {
+		_, err := cb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("shared")})
+		return err == nil
+	})
+	var wg sync.WaitGroup
+	for _, c := range []*dynamodb.Client{ca, cb} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				if _, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("shared"), Key: item{"pk": s("count"), "sk": n("0")},
+					UpdateExpression: aws.String("ADD v :one SET color = :c"), ExpressionAttributeValues: item{":one": n("1"), ":c": s("red")}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, c := range []*dynamodb.Client{ca, cb} {
+		got, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("shared"), Key: item{"pk": s("count"), "sk": n("0")}, ConsistentRead: aws.Bool(true)})
+		if err != nil || got.Item["v"].(*dtypes.AttributeValueMemberN).Value != "40" {
+			t.Fatalf("counter: got %v, %v", got.Item, err)
+		}
+	}
+	// Both nodes recolor the same 20 items; the index (maintained by one
+	// node, read on both) ends with each item under its last color.
+	for round, color := range []string{"green", "blue", "green"} {
+		c := []*dynamodb.Client{ca, cb}[round%2]
+		for i := range 20 {
+			if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("shared"), Item: item{"pk": s("p"), "sk": n(strconv.Itoa(i)), "color": s(color)}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, c := range []*dynamodb.Client{ca, cb} {
+		for color, want := range map[string]int32{"red": 1, "green": 20, "blue": 0} {
+			q, err := c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("shared"), IndexName: aws.String("byColor"),
+				KeyConditionExpression: aws.String("color = :c"), ExpressionAttributeValues: item{":c": s(color)}, Select: dtypes.SelectCount})
+			if err != nil || q.Count != want {
+				t.Fatalf("index %s on each node: got %d, %v, want %d", color, q.Count, err, want)
+			}
+		}
+	}
+}

@@ -43,7 +43,8 @@
 // the checkpoint, and no checkpoint can survive its entries and make a new
 // index with the same name skip the table's history. A stream without a
 // checkpoint, or whose checkpoint is past the end of the table (the table
-// was created again), is purged at Open and rebuilt from sequence 1. After a crash
+// was created again), is purged when a node takes over its maintenance and
+// rebuilt from sequence 1. After a crash
 // the changes after the checkpoint are applied again; that is idempotent,
 // because applying a change sets the entries it touches to a value that
 // depends only on the change, and replaying from an earlier point in order
@@ -59,8 +60,19 @@
 // and wait, woken by the goroutine each time it advances, until every
 // change up to that sequence is applied: an index read reflects every write
 // acknowledged before it began, which is stronger than DynamoDB's
-// eventually consistent global indexes. Only one process may maintain an
-// index at a time.
+// eventually consistent global indexes.
+//
+// # Several nodes
+//
+// Every node that opens an index runs the goroutine, but only the node
+// holding the index's lease (KV bucket eddy_index_leases, renewed every 3 s,
+// expiring 10 s after the last renewal) writes entries; it checks the lease
+// between batches and stops writing the moment a renewal fails. The other
+// nodes follow the checkpoint (woken by a subscription on tix.<id>.c) and
+// their reads wait for it as above. A node that closes its index gives the
+// lease up at once; a node restarted on the same data directory (the same
+// engine NodeID) takes back the lease it held before a crash without
+// waiting for it to expire.
 package index
 
 import (
@@ -81,6 +93,7 @@ import (
 	"github.com/eddyserverless/eddy/engine"
 	"github.com/eddyserverless/eddy/tables/attrs"
 	"github.com/eddyserverless/eddy/tables/store"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -218,11 +231,28 @@ type Index struct {
 	backfilled atomic.Bool
 	closeOnce  sync.Once
 
+	// Only the node holding the index's lease maintains it; the others
+	// follow its checkpoint. The lease fields are the goroutine's own.
+	leases   jetstream.KeyValue
+	leaseKey string
+	node     string
+	leaseRev uint64    // 0 while not holding the lease
+	renewed  time.Time // when the lease was last taken or renewed
+	ckptSub  *nats.Subscription
+
 	mu       sync.Mutex    // guards pos, advanced and closed
 	pos      uint64        // every change up to pos is reflected
 	advanced chan struct{} // closed and replaced whenever pos moves or the index closes
 	closed   bool
 }
+
+// leaseBucket records which node maintains each index; an entry expires
+// leaseTTL after its last renewal, every renewEvery.
+const (
+	leaseBucket = "eddy_index_leases"
+	leaseTTL    = 10 * time.Second
+	renewEvery  = 3 * time.Second
+)
 
 // changeBatch is the number of change records applied per checkpoint.
 const changeBatch = 1024
@@ -296,24 +326,21 @@ func Open(ctx context.Context, e *engine.Engine, base *store.Table, tableName st
 	if err != nil {
 		return nil, err
 	}
-	last, err := base.LastSeq(ctx)
-	if err != nil {
+	if last, err := base.LastSeq(ctx); err != nil {
 		return nil, err
+	} else if ok && pos <= last {
+		x.pos = pos // the maintaining node checks it again when it takes over
 	}
-	if ok && pos > last {
-		// The checkpoint is past the end of the table: the table was
-		// dropped and created again. Index the new one from scratch.
-		x.log.Warn("index checkpoint past the end of its table; rebuilding", "checkpoint", pos, "table_seq", last)
-		pos, ok = 0, false
+	x.leases, err = e.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: leaseBucket, TTL: leaseTTL, Storage: jetstream.FileStorage})
+	if err != nil {
+		return nil, fmt.Errorf("index %s: leases: %w", def.Name, err)
 	}
-	if !ok {
-		// Entries without a checkpoint are from a first run that stopped
-		// early (or of a former table); start again from nothing.
-		if err := x.stream.Purge(ctx, jetstream.WithPurgeSubject(x.prefix+"e.>")); err != nil {
-			return nil, fmt.Errorf("index %s: reset: %w", def.Name, err)
-		}
+	x.leaseKey, x.node = id, e.NodeID()
+	// Followers learn of progress when the checkpoint is written.
+	x.ckptSub, err = e.Conn.Subscribe(x.prefix+"c", func(*nats.Msg) { x.nudge() })
+	if err != nil {
+		return nil, fmt.Errorf("index %s: watch checkpoint: %w", def.Name, err)
 	}
-	x.pos = pos
 	c, err := e.JS.OrderedConsumer(ctx, store.StreamName(tableName), jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverNewPolicy,
 		HeadersOnly:   true,
@@ -349,6 +376,9 @@ func (x *Index) Applied() uint64 {
 // Close stops maintaining the index and waits for its goroutine. Safe twice.
 func (x *Index) Close() error {
 	x.closeOnce.Do(func() {
+		if x.ckptSub != nil {
+			_ = x.ckptSub.Unsubscribe()
+		}
 		x.cc.Stop()
 		<-x.cc.Closed()
 		x.cancel()
@@ -414,9 +444,12 @@ func (x *Index) run(ctx context.Context) {
 	defer close(x.done)
 	poll := time.NewTicker(safetyPoll)
 	defer poll.Stop()
+	renew := time.NewTicker(renewEvery)
+	defer renew.Stop()
+	defer x.release()
 	failures := 0
 	for {
-		err := x.catchUp(ctx)
+		err := x.round(ctx)
 		if ctx.Err() != nil {
 			return
 		}
@@ -439,8 +472,124 @@ func (x *Index) run(ctx context.Context) {
 			return
 		case <-x.wake:
 		case <-poll.C:
+		case <-renew.C:
 		}
 	}
+}
+
+// round maintains the index if this node holds (or can take) its lease,
+// and otherwise follows the maintaining node's checkpoint.
+func (x *Index) round(ctx context.Context) error {
+	lead, fresh, err := x.lead(ctx)
+	if err != nil {
+		return err
+	}
+	if !lead {
+		return x.follow(ctx)
+	}
+	if fresh {
+		if err := x.takeOver(ctx); err != nil {
+			x.release()
+			return err
+		}
+	}
+	return x.catchUp(ctx)
+}
+
+// lead takes or renews the lease; fresh reports a lease just taken.
+func (x *Index) lead(ctx context.Context) (lead, fresh bool, err error) {
+	if x.leaseRev != 0 {
+		if time.Since(x.renewed) < renewEvery {
+			return true, false, nil
+		}
+		rev, err := x.leases.Update(ctx, x.leaseKey, []byte(x.node), x.leaseRev)
+		if err != nil {
+			// Lost (or unknown): stop writing at once; the next round
+			// tries to take it again.
+			x.leaseRev = 0
+			x.log.Warn("index lease lost", "error", err)
+			return false, false, nil
+		}
+		x.leaseRev, x.renewed = rev, time.Now()
+		return true, false, nil
+	}
+	rev, err := x.leases.Create(ctx, x.leaseKey, []byte(x.node))
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		// Held: by this node before a restart, or by another.
+		ent, gerr := x.leases.Get(ctx, x.leaseKey)
+		if gerr != nil || string(ent.Value()) != x.node {
+			return false, false, nil
+		}
+		rev, err = x.leases.Update(ctx, x.leaseKey, []byte(x.node), ent.Revision())
+		if err != nil {
+			return false, false, nil
+		}
+	} else if err != nil {
+		return false, false, err
+	}
+	x.leaseRev, x.renewed = rev, time.Now()
+	return true, true, nil
+}
+
+// release gives the lease up, so that another node takes over at once.
+func (x *Index) release() {
+	if x.leaseRev == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = x.leases.Delete(ctx, x.leaseKey, jetstream.LastRevision(x.leaseRev))
+	x.leaseRev = 0
+}
+
+// takeOver starts maintaining from the stored checkpoint. Entries without
+// a checkpoint are from a first run that stopped early, and a checkpoint
+// past the end of the table is of a table dropped and created again:
+// either way the index is built again from nothing.
+func (x *Index) takeOver(ctx context.Context) error {
+	pos, ok, err := x.readCheckpoint(ctx)
+	if err != nil {
+		return err
+	}
+	last, err := x.base.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	if ok && pos > last {
+		x.log.Warn("index checkpoint past the end of its table; rebuilding", "checkpoint", pos, "table_seq", last)
+		ok = false
+	}
+	if !ok {
+		if err := x.stream.Purge(ctx, jetstream.WithPurgeSubject(x.prefix+"e.>")); err != nil {
+			return fmt.Errorf("index %s: reset: %w", x.def.Name, err)
+		}
+		pos = 0
+	}
+	x.mu.Lock()
+	x.pos = pos
+	x.mu.Unlock()
+	return nil
+}
+
+// follow moves this node's view of the index to the maintaining node's
+// checkpoint.
+func (x *Index) follow(ctx context.Context) error {
+	pos, ok, err := x.readCheckpoint(ctx)
+	if err != nil || !ok {
+		return err
+	}
+	last, err := x.base.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	if pos > last {
+		return nil // of a former table; the maintaining node rebuilds it
+	}
+	x.advance(pos)
+	if pos >= last {
+		x.backfilled.Store(true)
+	}
+	return nil
 }
 
 // catchUp applies every change the table has stored.
@@ -450,6 +599,9 @@ func (x *Index) catchUp(ctx context.Context) error {
 		return err
 	}
 	for x.Applied() < last {
+		if lead, _, err := x.lead(ctx); err != nil || !lead {
+			return err // another node maintains the index now
+		}
 		cs, err := x.base.Changes(ctx, x.Applied()+1, changeBatch)
 		if err != nil {
 			return err
