@@ -18,11 +18,21 @@ type lease struct {
 }
 
 // acquire claims the shard key for this node. It returns nil, without an
-// error, if another node holds it.
+// error, if another node holds it. A lease this node held before a restart
+// (the same NodeID; its runners from before are gone) is taken back at
+// once rather than after it expires.
 func (s *Service) acquire(ctx context.Context, key string) (*lease, error) {
 	rev, err := s.leases.Create(ctx, key, []byte(s.cfg.NodeID))
 	if errors.Is(err, jetstream.ErrKeyExists) {
-		return nil, nil
+		ent, gerr := s.leases.Get(ctx, key)
+		if gerr != nil || string(ent.Value()) != s.cfg.NodeID || !s.restartedSince(ent.Created()) {
+			return nil, nil
+		}
+		rev, err = s.leases.Update(ctx, key, []byte(s.cfg.NodeID), ent.Revision())
+		if err != nil {
+			return nil, nil
+		}
+		return &lease{s: s, key: key, rev: rev}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("triggers: lease %s: %w", key, err)

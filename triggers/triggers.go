@@ -81,6 +81,7 @@ type Service struct {
 	checkpoints jetstream.KeyValue
 	leases      jetstream.KeyValue
 
+	openedAt time.Time  // when Open ran: leases written before are a former run's
 	mu       sync.Mutex // guards mappings, runners, started, closed
 	mappings map[string]cachedMapping
 	runners  map[string]*runner
@@ -147,6 +148,7 @@ func NewService(cfg Config) *Service {
 // Open creates the buckets and loads every mapping into the cache, which
 // a watch then keeps current.
 func (s *Service) Open(ctx context.Context) error {
+	s.openedAt = time.Now()
 	e := s.cfg.Engine
 	var err error
 	if s.kv, err = e.KeyValue(ctx, jetstream.KeyValueConfig{Bucket: mappingBucket, History: 1, Storage: jetstream.FileStorage}); err != nil {
@@ -356,3 +358,7 @@ func (s *Service) readCheckpoint(ctx context.Context, key string) (cp checkpoint
 	}
 	return cp, e.Revision(), true, nil
 }
+
+// restartedSince reports whether t is before this service opened: a lease
+// this node last wrote then belongs to a run that is gone.
+func (s *Service) restartedSince(t time.Time) bool { return t.Before(s.openedAt) }

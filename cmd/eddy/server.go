@@ -160,7 +160,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Triggers = triggers.NewService(triggers.Config{
 		Engine: m.Engine, Functions: m.Functions, Versions: m.Functions, Invoker: m.Invoker, Tables: m.Tables,
 		Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
-		LeaseTTL: cfg.LeaseTTL, RetryDelay: cfg.MappingRetryDelay,
+		LeaseTTL: cfg.LeaseTTL, RetryDelay: cfg.MappingRetryDelay, NodeID: m.Engine.NodeID(),
 	})
 	if err := m.Triggers.Open(ctx); err != nil {
 		return err
