@@ -66,6 +66,7 @@ func serveCommand() *cobra.Command {
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long invocations may finish on shutdown")
 	f.DurationVar(&cfg.AsyncRetryDelay, "async-retry-delay", time.Minute, "delay before an event's first retry (the second waits twice as long); shorten for development")
 	f.DurationVar(&cfg.AsyncAckWait, "async-ack-wait", 30*time.Second, "how soon another node (or this one, restarted) takes over the events of a node that died")
+	f.DurationVar(&cfg.TTLInterval, "ttl-interval", 30*time.Second, "how often expired DynamoDB items (time to live) are deleted")
 	f.IntVar(&cfg.AsyncWorkers, "async-workers", 0, "events this node runs at once (0: four per CPU, at least 8; raise it for functions that mostly wait)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
