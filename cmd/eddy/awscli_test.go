@@ -91,4 +91,33 @@ func testAWSCLI(t *testing.T, awsPath string) {
 	listed := run("lambda", "list-functions")
 	mustContain(t, listed, `"cli-echo"`)
 	run("lambda", "delete-function", "--function-name", "cli-echo")
+
+	// DynamoDB and DynamoDB Streams through the same CLI.
+	run("dynamodb", "create-table", "--table-name", "cli-table",
+		"--attribute-definitions", "AttributeName=pk,AttributeType=S", "AttributeName=sk,AttributeType=N",
+		"--key-schema", "AttributeName=pk,KeyType=HASH", "AttributeName=sk,KeyType=RANGE",
+		"--billing-mode", "PAY_PER_REQUEST", "--stream-specification", "StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES")
+	run("dynamodb", "wait", "table-exists", "--table-name", "cli-table")
+	for _, sk := range []string{"1", "2", "3"} {
+		run("dynamodb", "put-item", "--table-name", "cli-table", "--item", `{"pk":{"S":"a"},"sk":{"N":"`+sk+`"},"n":{"N":"10"}}`)
+	}
+	updated := run("dynamodb", "update-item", "--table-name", "cli-table", "--key", `{"pk":{"S":"a"},"sk":{"N":"2"}}`,
+		"--update-expression", "ADD n :d", "--expression-attribute-values", `{":d":{"N":"5"}}`, "--return-values", "UPDATED_NEW")
+	if !strings.Contains(updated, `"15"`) {
+		t.Fatalf("update-item: got %s", updated)
+	}
+	queried := run("dynamodb", "query", "--table-name", "cli-table", "--key-condition-expression", "pk = :p AND sk >= :s",
+		"--expression-attribute-values", `{":p":{"S":"a"},":s":{"N":"2"}}`, "--no-scan-index-forward")
+	var q struct {
+		Count int
+		Items []map[string]map[string]string
+	}
+	if err := json.Unmarshal([]byte(queried), &q); err != nil || q.Count != 2 || q.Items[0]["sk"]["N"] != "3" {
+		t.Fatalf("query: got %s (%v)", queried, err)
+	}
+	streams := run("dynamodbstreams", "list-streams", "--table-name", "cli-table")
+	if !strings.Contains(streams, "table/cli-table/stream/") {
+		t.Fatalf("list-streams: got %s", streams)
+	}
+	run("dynamodb", "delete-table", "--table-name", "cli-table")
 }
