@@ -131,37 +131,10 @@ func (s *Service) Open(ctx context.Context) error {
 	}
 	s.kv, s.code = kv, code
 	wctx, cancel := context.WithCancel(context.Background())
-	w, err := kv.WatchAll(wctx)
-	if err != nil {
-		cancel()
-		return fmt.Errorf("functions: watch: %w", err)
-	}
 	s.stop = cancel
-	// The first nil entry marks the end of the initial values.
-	for e := range w.Updates() {
-		if e == nil {
-			break
-		}
-		s.apply(e)
+	if err := engine.WatchAll(wctx, kv, &s.wg, s.apply); err != nil {
+		return fmt.Errorf("functions: %w", err)
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer func() { _ = w.Stop() }()
-		for {
-			select {
-			case <-wctx.Done():
-				return
-			case e, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if e != nil {
-					s.apply(e)
-				}
-			}
-		}
-	}()
 	return nil
 }
 

@@ -239,6 +239,33 @@ func readUnits(size int, consistent bool) float64 {
 	return u
 }
 
+// checkWrite validates the return options of PutItem and DeleteItem.
+func checkWrite(returnValues, onFailure, consumed string) error {
+	switch returnValues {
+	case "", "NONE", "ALL_OLD":
+	default:
+		return validation("Return values set to invalid value")
+	}
+	if err := checkReturnOnFailure(onFailure); err != nil {
+		return err
+	}
+	return checkReturnConsumed(consumed)
+}
+
+// conditionOnly parses the condition of a write whose only expression it
+// is (PutItem, DeleteItem).
+func conditionOnly(e Expressions, condExpr *string, expected map[string]expression.ExpectedAttributeValue, op string) (*expression.Condition, error) {
+	x, err := newExprs(e)
+	if err != nil {
+		return nil, err
+	}
+	cond, err := writeCondition(x, condExpr, expected, op)
+	if err != nil {
+		return nil, err
+	}
+	return cond, x.done()
+}
+
 // PutItem writes an item.
 func (s *Service) PutItem(ctx context.Context, in *PutItemInput) (*ItemOutput, error) {
 	m, o, err := s.table(ctx, in.TableName)
@@ -248,26 +275,11 @@ func (s *Service) PutItem(ctx context.Context, in *PutItemInput) (*ItemOutput, e
 	if in.Item == nil {
 		return nil, validation("1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null")
 	}
-	switch in.ReturnValues {
-	case "", "NONE", "ALL_OLD":
-	default:
-		return nil, validation("Return values set to invalid value")
-	}
-	if err := checkReturnOnFailure(in.ReturnValuesOnConditionCheckFailure); err != nil {
+	if err := checkWrite(in.ReturnValues, in.ReturnValuesOnConditionCheckFailure, in.ReturnConsumedCapacity); err != nil {
 		return nil, err
 	}
-	if err := checkReturnConsumed(in.ReturnConsumedCapacity); err != nil {
-		return nil, err
-	}
-	x, err := newExprs(in.Expressions)
+	cond, err := conditionOnly(in.Expressions, in.ConditionExpression, in.Expected, in.ConditionalOperator)
 	if err != nil {
-		return nil, err
-	}
-	cond, err := writeCondition(x, in.ConditionExpression, in.Expected, in.ConditionalOperator)
-	if err != nil {
-		return nil, err
-	}
-	if err := x.done(); err != nil {
 		return nil, err
 	}
 	old, err := o.store.Put(ctx, in.Item, cond)
@@ -416,26 +428,11 @@ func (s *Service) DeleteItem(ctx context.Context, in *DeleteItemInput) (*ItemOut
 	if in.Key == nil {
 		return nil, validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null")
 	}
-	switch in.ReturnValues {
-	case "", "NONE", "ALL_OLD":
-	default:
-		return nil, validation("Return values set to invalid value")
-	}
-	if err := checkReturnOnFailure(in.ReturnValuesOnConditionCheckFailure); err != nil {
+	if err := checkWrite(in.ReturnValues, in.ReturnValuesOnConditionCheckFailure, in.ReturnConsumedCapacity); err != nil {
 		return nil, err
 	}
-	if err := checkReturnConsumed(in.ReturnConsumedCapacity); err != nil {
-		return nil, err
-	}
-	x, err := newExprs(in.Expressions)
+	cond, err := conditionOnly(in.Expressions, in.ConditionExpression, in.Expected, in.ConditionalOperator)
 	if err != nil {
-		return nil, err
-	}
-	cond, err := writeCondition(x, in.ConditionExpression, in.Expected, in.ConditionalOperator)
-	if err != nil {
-		return nil, err
-	}
-	if err := x.done(); err != nil {
 		return nil, err
 	}
 	old, err := o.store.Delete(ctx, in.Key, cond)

@@ -123,34 +123,9 @@ func (s *Service) Open(ctx context.Context) error {
 	s.kv, s.tokens = kv, tokens
 	wctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
-	w, err := kv.WatchAll(wctx)
-	if err != nil {
-		return fmt.Errorf("tables: watch: %w", err)
+	if err := engine.WatchAll(wctx, kv, &s.wg, s.apply); err != nil {
+		return fmt.Errorf("tables: %w", err)
 	}
-	for ent := range w.Updates() {
-		if ent == nil {
-			break
-		}
-		s.apply(ent)
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer func() { _ = w.Stop() }()
-		for {
-			select {
-			case <-wctx.Done():
-				return
-			case ent, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if ent != nil {
-					s.apply(ent)
-				}
-			}
-		}
-	}()
 	// Finish (or abort) transactions a crash left half done.
 	if err := store.Recover(ctx, e); err != nil {
 		return fmt.Errorf("tables: recover transactions: %w", err)

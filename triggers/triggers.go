@@ -161,37 +161,10 @@ func (s *Service) Open(ctx context.Context) error {
 		return err
 	}
 	wctx, cancel := context.WithCancel(context.Background())
-	w, err := s.kv.WatchAll(wctx)
-	if err != nil {
-		cancel()
-		return fmt.Errorf("triggers: watch: %w", err)
-	}
 	s.stopWatch = cancel
-	// The first nil entry marks the end of the initial values.
-	for e := range w.Updates() {
-		if e == nil {
-			break
-		}
-		s.apply(e)
+	if err := engine.WatchAll(wctx, s.kv, &s.wg, s.apply); err != nil {
+		return fmt.Errorf("triggers: %w", err)
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer func() { _ = w.Stop() }()
-		for {
-			select {
-			case <-wctx.Done():
-				return
-			case e, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if e != nil {
-					s.apply(e)
-				}
-			}
-		}
-	}()
 	return nil
 }
 
