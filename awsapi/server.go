@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/eddyserverless/eddy"
+	"github.com/eddyserverless/eddy/queues"
 )
 
 // Handler serves all of eddy's AWS APIs on one port.
@@ -25,7 +26,8 @@ type Handler struct {
 	Code      eddy.CodeStore
 	Invoker   eddy.Invoker
 	Logs      eddy.LogService
-	Tables    Tables // nil for none
+	Tables    Tables     // nil for none
+	Queues    queues.API // nil for none
 	// Mappings serves event source mappings; nil for none.
 	Mappings eddy.EventSourceMappingService
 	// Account is the account id in ARNs; Region is the default region for

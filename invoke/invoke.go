@@ -9,6 +9,7 @@ package invoke
 import (
 	"context"
 	"encoding/json"
+	"github.com/eddyserverless/eddy/queues"
 	"log/slog"
 	goruntime "runtime"
 	"sync"
@@ -46,6 +47,8 @@ type Service struct {
 	Config    Config
 	// Metrics observes the asynchronous path; nil for none.
 	Metrics AsyncMetrics
+	// Queues receives records sent to queue destinations; nil for none.
+	Queues queues.API
 
 	stream jetstream.Stream
 	cancel context.CancelFunc

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/eddyserverless/eddy/queues"
 	"log/slog"
 	"sync"
 	"time"
@@ -51,10 +52,13 @@ type Config struct {
 	Versions eddy.VersionService
 	Invoker  eddy.Invoker
 	Tables   Tables
-	Account  string
-	Region   string
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Queues serves queue event sources and queue destinations; nil for
+	// none.
+	Queues  queues.API
+	Account string
+	Region  string
+	Logger  *slog.Logger
+	Now     func() time.Time
 	// NodeID names this node as the owner of leases (default: a random
 	// id for each start).
 	NodeID string

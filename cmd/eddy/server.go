@@ -18,6 +18,7 @@ import (
 	"github.com/eddyserverless/eddy/invoke"
 	"github.com/eddyserverless/eddy/logs"
 	"github.com/eddyserverless/eddy/metrics"
+	"github.com/eddyserverless/eddy/queues"
 	"github.com/eddyserverless/eddy/runtime"
 	"github.com/eddyserverless/eddy/tables"
 	"github.com/eddyserverless/eddy/triggers"
@@ -73,6 +74,7 @@ type Main struct {
 	Metrics   *metrics.Registry
 	Invoker   *invoke.Service
 	Tables    *tables.Service
+	Queues    *queues.Service
 	Triggers  *triggers.Service
 	API       *awsapi.Handler
 
@@ -142,9 +144,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		IdleTimeout: cfg.IdleTimeout, Logger: m.Logger, Provisioned: m.provisioned, Metrics: m.Metrics,
 	})
 	m.Runtime.Start()
+	m.Queues = queues.NewService(queues.Config{
+		Engine: m.Engine, Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger, Endpoint: m.URL(), LeaseTTL: cfg.LeaseTTL,
+	})
+	if err := m.Queues.Open(ctx); err != nil {
+		return err
+	}
 	m.Invoker = invoke.NewService(m.Functions, m.Functions, m.Runtime, m.Engine,
 		invoke.Config{RetryDelay: cfg.AsyncRetryDelay, AckWait: cfg.AsyncAckWait, Workers: cfg.AsyncWorkers}, m.Logger)
 	m.Invoker.Metrics = m.Metrics
+	m.Invoker.Queues = m.Queues
 	if err := m.Invoker.Open(ctx); err != nil {
 		return err
 	}
@@ -158,7 +167,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.Triggers = triggers.NewService(triggers.Config{
-		Engine: m.Engine, Functions: m.Functions, Versions: m.Functions, Invoker: m.Invoker, Tables: m.Tables,
+		Engine: m.Engine, Functions: m.Functions, Versions: m.Functions, Invoker: m.Invoker, Tables: m.Tables, Queues: m.Queues,
 		Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
 		LeaseTTL: cfg.LeaseTTL, RetryDelay: cfg.MappingRetryDelay, NodeID: m.Engine.NodeID(),
 	})
@@ -170,7 +179,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	own.Handle("GET /_eddy/metrics", m.Metrics.Handler())
 	m.API = &awsapi.Handler{
 		Extra:     own,
-		Functions: m.Functions, Versions: m.Functions, Code: m.Functions, Invoker: m.Invoker, Logs: m.Logs, Tables: m.Tables,
+		Functions: m.Functions, Versions: m.Functions, Code: m.Functions, Invoker: m.Invoker, Logs: m.Logs, Tables: m.Tables, Queues: m.Queues,
 		Mappings: m.Triggers, Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
 		Health: func(context.Context) map[string]any {
 			return map[string]any{"engine": map[bool]string{true: "embedded", false: "external"}[m.Engine.Embedded()]}
@@ -218,6 +227,9 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	if m.Runtime != nil {
 		errs = append(errs, m.Runtime.Close(ctx))
+	}
+	if m.Queues != nil {
+		errs = append(errs, m.Queues.Close())
 	}
 	if m.Tables != nil {
 		errs = append(errs, m.Tables.Close())
