@@ -68,7 +68,7 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateQueueInput) (*Queue
 	}
 	if _, err := s.cfg.Engine.Stream(ctx, jetstream.StreamConfig{
 		Name: streamName(m.ID), Subjects: []string{"eq." + m.ID + ".>"}, Storage: jetstream.FileStorage,
-		Retention: jetstream.LimitsPolicy, Duplicates: dup, MaxAge: 15 * 24 * time.Hour, AllowDirect: true,
+		Retention: jetstream.WorkQueuePolicy, Duplicates: dup, MaxAge: 15 * 24 * time.Hour, AllowDirect: true,
 	}); err != nil {
 		return nil, fmt.Errorf("queues: create %s: %w", m.Name, err)
 	}
@@ -384,7 +384,7 @@ var purgeOp = register("purge", func(ctx context.Context, q *queue, _ *struct{})
 		}
 	}
 	q.mu.Unlock()
-	if err := q.stream.Purge(ctx, jetstream.WithPurgeSubject("eq."+q.id+".>")); err != nil {
+	if err := q.stream.Purge(ctx, jetstream.WithPurgeSubject(bodySubject(q.id))); err != nil {
 		return nil, fmt.Errorf("queues: purge %s: %w", q.name, err)
 	}
 	q.mu.Lock()

@@ -123,7 +123,7 @@ func (s *Service) publish(m *meta, env *envelope, dedupKey string) (jetstream.Pu
 	if err != nil {
 		return nil, fmt.Errorf("queues: encode message: %w", err)
 	}
-	nm := &nats.Msg{Subject: subjectOf(m.ID, env.ID), Data: data}
+	nm := &nats.Msg{Subject: bodySubject(m.ID), Data: data}
 	if dedupKey != "" {
 		nm.Header = nats.Header{jetstream.MsgIDHeader: []string{dedupKey}}
 	}
@@ -159,16 +159,12 @@ func (s *Service) sent(ctx context.Context, m *meta, env *envelope, ack *jetstre
 			}
 		}
 	} else {
+		// A receive that follows on this node finds the message.
 		s.mu.Lock()
 		q := s.owned[m.ID]
 		s.mu.Unlock()
 		if q != nil {
-			q.mu.Lock()
-			if ack.Sequence > q.applied {
-				q.ahead[ack.Sequence] = true
-				q.insert(env, ack.Sequence)
-			}
-			q.mu.Unlock()
+			q.waitApplied(ctx, ack.Sequence)
 		}
 	}
 	if m.Attrs["FifoQueue"] == "true" {
@@ -518,7 +514,6 @@ var deleteOp = register("delete", func(ctx context.Context, q *queue, in *Delete
 func (q *queue) delete(ctx context.Context, entries []DeleteMessageBatchEntry) (*BatchOutput, error) {
 	out := &BatchOutput{Successful: []BatchIdEntry{}, Failed: []BatchResultErrorEntry{}}
 	var gone []*msg
-	var goneIDs []string
 	var okIDs []string
 	q.mu.Lock()
 	for _, e := range entries {
@@ -534,11 +529,10 @@ func (q *queue) delete(ctx context.Context, entries []DeleteMessageBatchEntry) (
 		}
 		q.take(m)
 		gone = append(gone, m)
-		goneIDs = append(goneIDs, m.id)
 	}
 	q.mu.Unlock()
 	if len(gone) > 0 {
-		if err := q.purge(ctx, goneIDs); err != nil {
+		if err := q.ackAll(ctx, gone); err != nil {
 			// Give them back: they are still stored.
 			q.mu.Lock()
 			for _, m := range gone {

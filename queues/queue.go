@@ -16,26 +16,27 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// A queue's messages live in its own stream, EDDY_Q_<id>, one subject per
-// message: eq.<id>.<MessageId>. The message itself is the subject's first
-// record (an envelope); each receive and each visibility change appends a
-// state record (header Eddy-Kind: s) to the same subject, so that a crashed
-// node's successor knows which messages are in flight and how often each
-// was received. Deleting a message purges its subject.
+// A queue's messages live in its own work-queue stream, EDDY_Q_<id>: each
+// message an envelope on eq.<id>.m. Each receive (and each visibility
+// change) appends a record on eq.<id>.r naming the messages it put in
+// flight, their receive counts and until when they are invisible, so that
+// a crashed node's successor knows which messages are in flight and how
+// often each was received.
 //
 // One node owns each queue (a lease in eddy_queue_leases) and holds its
 // state in memory: which messages are delayed, visible or in flight, and,
-// for FIFO queues, the message groups. Any node sends straight to the
-// stream; the owner follows the stream and answers receives, deletes and
-// visibility changes, which other nodes forward to it.
+// for FIFO queues, the message groups. Its consumer on the stream delivers
+// every message and record and never lets one go until the message is
+// deleted (a synchronous acknowledgement removes it from the stream) or
+// the record describes no live message any more. Any node sends straight
+// to the stream; the owner answers receives, deletes and visibility
+// changes, which other nodes forward to it.
 
-const (
-	kindHeader = "Eddy-Kind"
-	stateKind  = "s"
-)
+const recHeader = "Eddy-Record"
 
-func streamName(id string) string       { return "EDDY_Q_" + id }
-func subjectOf(id, msgID string) string { return "eq." + id + "." + msgID }
+func streamName(id string) string  { return "EDDY_Q_" + id }
+func bodySubject(id string) string { return "eq." + id + ".m" }
+func recSubject(id string) string  { return "eq." + id + ".r" }
 
 // envelope is a message as it is stored.
 type envelope struct {
@@ -57,11 +58,20 @@ type envelope struct {
 	Size int `json:"z,omitempty"`
 }
 
-// stateRecord is what a receive or a visibility change writes.
-type stateRecord struct {
-	Receives  int   `json:"r"`
-	First     int64 `json:"f"` // first receive, Unix ms
-	VisibleAt int64 `json:"v"` // Unix ms
+// stateEntry is one message's state in a record.
+type stateEntry struct {
+	ID        string `json:"i"`
+	Receives  int    `json:"r"`
+	First     int64  `json:"f"` // first receive, Unix ms
+	VisibleAt int64  `json:"v"` // Unix ms
+}
+
+// rec is a record of the stream; it is let go once no message it
+// describes is current.
+type rec struct {
+	id   string
+	jm   jetstream.Msg // nil until the consumer delivered it
+	refs int           // messages whose current state it holds
 }
 
 type msgState uint8
@@ -79,7 +89,9 @@ const (
 type msg struct {
 	id  string
 	seq uint64
-	env *envelope // Body is dropped ("", bodyless) when the cache is full
+	jm  jetstream.Msg // its delivery, to acknowledge when it is deleted
+	rec *rec          // the record of its current state
+	env *envelope     // Body is dropped ("", bodyless) when the cache is full
 	// bodyless: the body must be read from the stream.
 	bodyless  bool
 	available int64 // Unix ms, the end of the delay
@@ -116,9 +128,10 @@ type queue struct {
 	groups    map[string]*group
 	gready    groupHeap // FIFO: groups whose head is visible and none in flight
 	count     [nStates]int
-	applied   uint64          // the last stream sequence the follower applied
-	ahead     map[uint64]bool // sent here, applied before the follower saw them
-	wake      chan struct{}   // closed and replaced when a receive may succeed
+	recs      map[string]*rec
+	applied   uint64 // the last stream sequence the consumer delivered
+	appliedC  *sync.Cond
+	wake      chan struct{} // closed and replaced when a receive may succeed
 	lastPurge time.Time
 	tasks     []*moveTask
 
@@ -142,9 +155,10 @@ func (s *Service) openQueue(m *meta, l *lease) (*queue, error) {
 	q := &queue{
 		s: s, id: m.ID, name: m.Name, stream: st, lease: l, set: m.settings(),
 		ready: msgHeap{less: lessSeq}, delayed: msgHeap{less: lessAvailable}, inflight: msgHeap{less: lessVisible},
-		msgs: map[string]*msg{}, groups: map[string]*group{}, ahead: map[uint64]bool{},
+		msgs: map[string]*msg{}, groups: map[string]*group{}, recs: map[string]*rec{},
 		wake: make(chan struct{}), ready0: make(chan struct{}), qctx: ctx, cancel: cancel,
 	}
+	q.appliedC = sync.NewCond(&q.mu)
 	q.wg.Add(1)
 	go func() {
 		defer q.wg.Done()
@@ -192,29 +206,20 @@ func (q *queue) waitReady(ctx context.Context) error {
 	}
 }
 
-// follow replays the stream and then applies the messages other nodes
-// send, until ctx ends.
+// follow consumes the stream: first everything in it, then what is sent,
+// until ctx ends.
 func (q *queue) follow(ctx context.Context) {
-	info, err := q.stream.Info(ctx)
+	cons, pending, err := q.consumer(ctx)
 	if err != nil {
-		q.err = fmt.Errorf("queues: %s: %w", q.name, err)
+		q.err = fmt.Errorf("queues: follow %s: %w", q.name, err)
 		close(q.ready0)
 		return
 	}
-	last := info.State.LastSeq
-	replaying := last > 0 && info.State.Msgs > 0
+	replaying := pending > 0
 	if !replaying {
 		close(q.ready0)
 	}
-	cons, err := q.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
-	if err != nil {
-		q.err = fmt.Errorf("queues: follow %s: %w", q.name, err)
-		if replaying {
-			close(q.ready0)
-		}
-		return
-	}
-	it, err := cons.Messages()
+	it, err := cons.Messages(jetstream.PullMaxMessages(1000))
 	if err != nil {
 		q.err = fmt.Errorf("queues: follow %s: %w", q.name, err)
 		if replaying {
@@ -224,77 +229,151 @@ func (q *queue) follow(ctx context.Context) {
 	}
 	go func() { <-ctx.Done(); it.Stop() }()
 	for {
-		if replaying {
-			q.mu.Lock()
-			done := q.applied >= last
-			q.mu.Unlock()
-			if done {
-				replaying = false
-				close(q.ready0)
-			}
-		}
 		m, err := it.Next()
 		if err != nil {
 			if replaying {
 				close(q.ready0)
 			}
+			q.mu.Lock()
+			q.appliedC.Broadcast()
+			q.mu.Unlock()
 			return
 		}
 		md, err := m.Metadata()
 		if err != nil {
 			continue
 		}
-		seq := md.Sequence.Stream
-		q.apply(m.Subject(), m.Headers(), m.Data(), seq, replaying)
+		q.apply(m, md.Sequence.Stream)
 		if replaying && md.NumPending == 0 {
-			q.mu.Lock()
-			if q.applied < last {
-				q.applied = last // the rest were purged
-			}
-			q.mu.Unlock()
+			replaying = false
+			close(q.ready0)
 		}
 	}
 }
 
-// apply applies one record of the stream.
-func (q *queue) apply(subject string, h nats.Header, data []byte, seq uint64, replaying bool) {
-	id := subject[len("eq.")+len(q.id)+1:]
+// consumer replaces any consumer a former owner left on the stream with
+// this node's, which delivers every message still in it.
+func (q *queue) consumer(ctx context.Context) (jetstream.Consumer, uint64, error) {
+	names := q.stream.ConsumerNames(ctx)
+	var old []string
+	for n := range names.Name() {
+		old = append(old, n)
+	}
+	if err := names.Err(); err != nil {
+		return nil, 0, err
+	}
+	for _, n := range old {
+		if err := q.stream.DeleteConsumer(ctx, n); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return nil, 0, err
+		}
+	}
+	cons, err := q.stream.CreateConsumer(ctx, jetstream.ConsumerConfig{
+		AckPolicy: jetstream.AckExplicitPolicy, AckWait: 12 * time.Hour, MaxAckPending: -1,
+		MaxDeliver: -1, InactiveThreshold: 2 * q.s.cfg.LeaseTTL, DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	return cons, info.NumPending, nil
+}
+
+// apply applies a message or record the consumer delivered.
+func (q *queue) apply(jm jetstream.Msg, seq uint64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if seq > q.applied {
 		q.applied = seq
+		q.appliedC.Broadcast()
 	}
-	if h.Get(kindHeader) == stateKind {
-		// Live, the owner wrote it and knows it already.
-		if !replaying {
-			return
-		}
-		var r stateRecord
-		m := q.msgs[id]
-		if m == nil || json.Unmarshal(data, &r) != nil {
-			return
-		}
-		q.restore(m, r)
-		return
-	}
-	if q.ahead[seq] {
-		delete(q.ahead, seq)
-		return
-	}
-	if q.msgs[id] != nil {
+	if id := jm.Headers().Get(recHeader); id != "" {
+		q.applyRecord(jm, id)
 		return
 	}
 	var env envelope
-	if err := json.Unmarshal(data, &env); err != nil {
+	if err := json.Unmarshal(jm.Data(), &env); err != nil {
 		q.s.cfg.Logger.Warn("queues: unreadable message", "queue", q.name, "seq", seq, "err", err)
+		_ = jm.Term()
 		return
 	}
-	q.insert(&env, seq)
+	if m := q.msgs[env.ID]; m != nil {
+		m.jm = jm // delivered again: the newer delivery acknowledges it too
+		return
+	}
+	q.insert(&env, seq, jm)
+}
+
+// applyRecord links a delivered record: one this node wrote, or one a
+// former owner did, whose state it restores.
+func (q *queue) applyRecord(jm jetstream.Msg, id string) {
+	r := q.recs[id]
+	if r != nil {
+		r.jm = jm
+		if r.refs == 0 {
+			q.letGo(r)
+		}
+		return
+	}
+	var entries []stateEntry
+	if err := json.Unmarshal(jm.Data(), &entries); err != nil {
+		_ = jm.Term()
+		return
+	}
+	r = &rec{id: id, jm: jm}
+	q.recs[id] = r
+	for _, e := range entries {
+		m := q.msgs[e.ID]
+		if m == nil || m.state == stMoving {
+			continue
+		}
+		q.relink(m, r)
+		q.unlink(m)
+		m.receives, m.first, m.visibleAt = e.Receives, e.First, e.VisibleAt
+		q.toInflight(m)
+	}
+	if r.refs == 0 {
+		q.letGo(r)
+	}
+}
+
+// relink makes r the record of m's state.
+func (q *queue) relink(m *msg, r *rec) {
+	if m.rec != nil {
+		m.rec.refs--
+		if m.rec.refs == 0 {
+			q.letGo(m.rec)
+		}
+	}
+	m.rec = r
+	if r != nil {
+		r.refs++
+	}
+}
+
+// letGo acknowledges a record no message needs, once it is delivered.
+func (q *queue) letGo(r *rec) {
+	if r.jm == nil {
+		return
+	}
+	_ = r.jm.Ack()
+	delete(q.recs, r.id)
+}
+
+// waitApplied waits until the consumer delivered the stream sequence seq.
+func (q *queue) waitApplied(ctx context.Context, seq uint64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.applied < seq && ctx.Err() == nil && q.qctx.Err() == nil {
+		q.appliedC.Wait()
+	}
 }
 
 // insert adds a new message; q.mu is held.
-func (q *queue) insert(env *envelope, seq uint64) {
-	m := &msg{id: env.ID, seq: seq, env: env, available: env.Sent + int64(env.Delay)*1000, hidx: -1}
+func (q *queue) insert(env *envelope, seq uint64, jm jetstream.Msg) {
+	m := &msg{id: env.ID, seq: seq, jm: jm, env: env, available: env.Sent + int64(env.Delay)*1000, hidx: -1}
 	if q.s.cached.Add(int64(len(env.Body))) > q.s.cfg.CacheBytes {
 		q.s.cached.Add(-int64(len(env.Body)))
 		cp := *env
@@ -319,16 +398,6 @@ func (q *queue) insert(env *envelope, seq uint64) {
 		q.makeReady(m)
 	}
 	q.notify()
-}
-
-// restore applies a state record during the replay.
-func (q *queue) restore(m *msg, r stateRecord) {
-	if m.state == stMoving {
-		return
-	}
-	q.unlink(m)
-	m.receives, m.first, m.visibleAt = r.Receives, r.First, r.VisibleAt
-	q.toInflight(m)
 }
 
 func (q *queue) setState(m *msg, st msgState) {
@@ -389,6 +458,7 @@ func (q *queue) remove(m *msg) {
 	}
 	q.count[m.state]--
 	delete(q.msgs, m.id)
+	q.relink(m, nil)
 	if !m.bodyless {
 		q.s.cached.Add(-int64(len(m.env.Body)))
 	}
@@ -510,23 +580,29 @@ func (q *queue) pick(n int, vis int, now int64) (got, dead []*msg) {
 }
 
 // record writes the state of the messages just received or changed, and
-// waits until the stream has them.
+// waits until the stream has it.
 func (q *queue) record(ctx context.Context, ms []*msg) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	js := q.s.cfg.Engine.JS
-	futures := make([]jetstream.PubAckFuture, 0, len(ms))
-	for _, m := range ms {
-		data, _ := json.Marshal(stateRecord{Receives: m.receives, First: m.first, VisibleAt: m.visibleAt})
-		nm := &nats.Msg{Subject: subjectOf(q.id, m.id), Data: data, Header: nats.Header{kindHeader: []string{stateKind}}}
-		f, err := js.PublishMsgAsync(nm)
-		if err != nil {
-			return fmt.Errorf("queues: record receive: %w", err)
+	entries := make([]stateEntry, len(ms))
+	r := &rec{id: newMessageID()}
+	q.mu.Lock()
+	for i, m := range ms {
+		entries[i] = stateEntry{ID: m.id, Receives: m.receives, First: m.first, VisibleAt: m.visibleAt}
+		if q.msgs[m.id] == m {
+			q.relink(m, r)
 		}
-		futures = append(futures, f)
 	}
-	return waitAcks(ctx, futures)
+	q.recs[r.id] = r
+	q.mu.Unlock()
+	data, _ := json.Marshal(entries)
+	nm := &nats.Msg{Subject: recSubject(q.id), Data: data, Header: nats.Header{recHeader: []string{r.id}}}
+	f, err := q.s.cfg.Engine.JS.PublishMsgAsync(nm)
+	if err != nil {
+		return fmt.Errorf("queues: record receive: %w", err)
+	}
+	return waitAcks(ctx, []jetstream.PubAckFuture{f})
 }
 
 func waitAcks(ctx context.Context, futures []jetstream.PubAckFuture) error {
@@ -543,18 +619,19 @@ func waitAcks(ctx context.Context, futures []jetstream.PubAckFuture) error {
 	return errors.Join(errs...)
 }
 
-// purge removes messages from the stream.
-func (q *queue) purge(ctx context.Context, ids []string) error {
-	if len(ids) == 1 {
-		return q.stream.Purge(ctx, jetstream.WithPurgeSubject(subjectOf(q.id, ids[0])))
+// ackAll removes messages from the stream: it acknowledges their
+// deliveries and waits until the stream confirms.
+func (q *queue) ackAll(ctx context.Context, ms []*msg) error {
+	if len(ms) == 1 {
+		return ms[0].jm.DoubleAck(ctx)
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(ids))
-	for i, id := range ids {
+	errs := make([]error, len(ms))
+	for i, m := range ms {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = q.stream.Purge(ctx, jetstream.WithPurgeSubject(subjectOf(q.id, id)))
+			errs[i] = m.jm.DoubleAck(ctx)
 		}()
 	}
 	wg.Wait()
@@ -619,11 +696,7 @@ func (q *queue) finish(ctx context.Context, ms []*msg) {
 	if len(ms) == 0 {
 		return
 	}
-	ids := make([]string, len(ms))
-	for i, m := range ms {
-		ids[i] = m.id
-	}
-	if err := q.purge(ctx, ids); err != nil {
+	if err := q.ackAll(ctx, ms); err != nil {
 		q.s.cfg.Logger.Warn("queues: purge moved messages", "queue", q.name, "err", err)
 	}
 	q.mu.Lock()
