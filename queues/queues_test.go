@@ -36,8 +36,7 @@ func newService(tb testing.TB) *queues.Service {
 	return s
 }
 
-func str(s string) *string { return &s }
-func num(n int) *int       { return &n }
+func num(n int) *int { return &n }
 
 func mustCreate(tb testing.TB, s *queues.Service, name string, attrs map[string]string) string {
 	tb.Helper()

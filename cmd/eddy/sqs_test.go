@@ -377,11 +377,15 @@ func TestSQSRedriveAndMoveTask(t *testing.T) {
 	var dead []qtypes.Message
 	waitFor(t, 10*time.Second, "the message in the dead-letter queue", func() bool {
 		_ = mustReceive(t, c, src, 1, 1, 0) // the third receive moves it
-		dead = mustReceive(t, c, dlq, 1, 0, 0)
+		dead = mustReceive(t, c, dlq, 1, 30, 0)
 		return len(dead) == 1
 	})
-	if *dead[0].Body != "poison" {
+	if *dead[0].Body != "poison" || dead[0].Attributes["DeadLetterQueueSourceArn"] != queueAttrs(t, c, src)["QueueArn"] {
 		t.Fatalf("dead letter %+v", dead[0])
+	}
+	// Visible again, so that the move task takes it.
+	if _, err := c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(dlq), ReceiptHandle: dead[0].ReceiptHandle, VisibilityTimeout: 0}); err != nil {
+		t.Fatal(err)
 	}
 	srcs, err := c.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: aws.String(dlq)})
 	if err != nil || len(srcs.QueueUrls) != 1 || srcs.QueueUrls[0] != src {
