@@ -1,8 +1,6 @@
 package queues
 
 import (
-	"fmt"
-
 	"github.com/eddyserverless/eddy"
 )
 
@@ -51,8 +49,4 @@ func entryError(id string, err error) BatchResultErrorEntry {
 		}
 	}
 	return BatchResultErrorEntry{Id: id, SenderFault: e.Code != eddy.EINTERNAL && e.Code != eddy.EUNAVAIL, Code: code, Message: e.Message}
-}
-
-func internal(format string, args ...any) error {
-	return fmt.Errorf("queues: "+format, args...)
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -808,6 +807,3 @@ func (h *groupHeap) Pop() any {
 	g.hidx = -1
 	return g
 }
-
-func itoa(n int) string     { return strconv.Itoa(n) }
-func i64toa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -62,7 +62,6 @@ type Service struct {
 	opening  map[string]bool   // queue ids being claimed
 	openedAt time.Time
 	cached   atomic.Int64
-	seq      atomic.Uint64
 
 	ctx    context.Context
 	cancel context.CancelFunc
