@@ -89,7 +89,7 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateQueueInput) (*Queue
 	}
 	s.mu.Lock()
 	if s.metas[m.Name] == nil || s.metas[m.Name].ID != m.ID {
-		s.metas[m.Name] = m
+		s.metas[m.Name] = m.cache()
 	}
 	s.mu.Unlock()
 	if _, err := s.claim(ctx, m); err != nil {
@@ -228,7 +228,8 @@ func (s *Service) update(ctx context.Context, name string, f func(m *meta) error
 			return err
 		}
 		data, _ := json.Marshal(&m)
-		if _, err := s.kv.Update(ctx, name, data, ent.Revision()); err != nil {
+		rev, err := s.kv.Update(ctx, name, data, ent.Revision())
+		if err != nil {
 			if errors.Is(err, jetstream.ErrKeyExists) {
 				continue
 			}
@@ -236,8 +237,9 @@ func (s *Service) update(ctx context.Context, name string, f func(m *meta) error
 		}
 		// Apply at once: the watch brings the same change.
 		s.mu.Lock()
-		if cur := s.metas[name]; cur != nil && cur.ID == m.ID {
-			s.metas[name] = &m
+		if cur := s.metas[name]; cur != nil && cur.ID == m.ID && rev > s.revs[name] {
+			s.revs[name] = rev
+			s.metas[name] = m.cache()
 			if q := s.owned[m.ID]; q != nil {
 				q.setSettings(m.settings())
 			}

@@ -22,6 +22,8 @@ type meta struct {
 	// SQS's defaults for the others.
 	Attrs map[string]string `json:"attrs"`
 	Tags  map[string]string `json:"tags,omitempty"`
+
+	parsed *settings // Attrs parsed, once the meta is in the catalog cache
 }
 
 // settings are a queue's attributes parsed.
@@ -39,6 +41,20 @@ type settings struct {
 }
 
 func (m *meta) settings() settings {
+	if m.parsed != nil {
+		return *m.parsed
+	}
+	return m.parse()
+}
+
+// cache parses m's attributes once, before m is shared.
+func (m *meta) cache() *meta {
+	set := m.parse()
+	m.parsed = &set
+	return m
+}
+
+func (m *meta) parse() settings {
 	a := m.Attrs
 	n := func(k string) int { v, _ := strconv.Atoi(a[k]); return v }
 	s := settings{

@@ -151,6 +151,10 @@ func (s *Service) Close() error {
 func (s *Service) apply(ent jetstream.KeyValueEntry) {
 	name := ent.Key()
 	s.mu.Lock()
+	if ent.Operation() == jetstream.KeyValuePut && ent.Revision() < s.revs[name] {
+		s.mu.Unlock() // older than a change this node applied itself
+		return
+	}
 	var m *meta
 	if ent.Operation() == jetstream.KeyValuePut {
 		m = &meta{}
@@ -164,7 +168,7 @@ func (s *Service) apply(ent jetstream.KeyValueEntry) {
 		delete(s.metas, name)
 		delete(s.revs, name)
 	} else {
-		s.metas[name] = m
+		s.metas[name] = m.cache()
 		s.revs[name] = ent.Revision()
 	}
 	var drop *queue
