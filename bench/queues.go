@@ -55,7 +55,7 @@ type QueuesConfig struct {
 	// Concurrency lists the concurrency levels (default 1, 16).
 	Concurrency []int
 	// Prefill is how many messages eddy's queue holds before each receive
-	// measurement, besides those the untimed calls take (default 50,000),
+	// measurement, besides those the untimed calls take (default 100,000),
 	// MotoPrefill moto's (default 500: moto scans the whole queue on every
 	// call, so that its calls slow down as the queue grows). A measurement
 	// that empties its queue ends early and says so.
@@ -83,7 +83,7 @@ func (c *QueuesConfig) defaults() {
 		c.Concurrency = []int{1, 16}
 	}
 	if c.Prefill <= 0 {
-		c.Prefill = 50000
+		c.Prefill = 100000
 	}
 	if c.MotoPrefill <= 0 {
 		c.MotoPrefill = 500
@@ -726,8 +726,12 @@ func (r *QueuesReport) Render(w io.Writer) error {
 			mt, mok := m.Result(op, c)
 			ft, fok := r.FloorAt(c)
 			cell := func(ok bool, a, b float64) string {
-				if !ok || a == 0 {
+				switch {
+				case !ok || a == 0:
 					return "–"
+				case b > 0 && a/b < 0.1:
+					// moto's latencies are hundreds of times eddy's.
+					return fmt.Sprintf("%.4f×", a/b)
 				}
 				return ratio(a, b)
 			}

@@ -196,6 +196,18 @@ func TestQueuesRender(t *testing.T) {
 	if got, want := cells(ratios, bench.OpReceiveDelete), "1 20.00× 0.10× 5.00× 0.20×"; got != want {
 		t.Errorf("got ratio cells %q, want %q", got, want)
 	}
+	found := false
+	for _, line := range strings.Split(ratios, "\n") {
+		if strings.Contains(line, "| SendMessage ") && strings.Contains(line, "|          16 |") {
+			found = true
+			if f := strings.Fields(strings.ReplaceAll(line, "|", " ")); len(f) < 4 || f[2] != "40.00×" || f[3] != "0.0260×" {
+				t.Errorf("got SendMessage ratios %q, want 40.00× and 0.0260× (a small ratio keeps its digits)", line)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("got ratios\n%s\nwant a SendMessage row at concurrency 16", ratios)
+	}
 	_, goals, _ := strings.Cut(out, "| target")
 	for name, want := range map[string]string{
 		"SendMessage ≥ 10,000 messages/s at concurrency 16":                "12000 messages/s PASS",

@@ -303,7 +303,7 @@ temporary data directory. The command exits 0 whatever the figures.`,
 	f.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long each measurement runs at each concurrency level")
 	f.IntVar(&cfg.Ops, "ops", 0, "also stop each measurement after this many calls (0: no limit)")
 	f.IntSliceVar(&cfg.Concurrency, "concurrency", []int{1, 16}, "concurrency levels")
-	f.IntVar(&cfg.Prefill, "prefill", 50000, "messages in eddy's queue before each receive measurement")
+	f.IntVar(&cfg.Prefill, "prefill", 100000, "messages in eddy's queue before each receive measurement")
 	f.IntVar(&cfg.MotoPrefill, "moto-prefill", 500, "messages in moto's queue before each receive measurement (moto scans its whole queue on every call)")
 	f.IntVar(&cfg.LoadConcurrency, "load-concurrency", 16, "clients calling SendMessageBatch while a queue is filled")
 	f.BoolVar(&cfg.Function, "function", true, "also measure queue → function throughput and send → invoke latency against eddy")
