@@ -110,6 +110,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			strings.HasPrefix(r.URL.Path, "/2019-09-30/"), strings.HasPrefix(r.URL.Path, "/2020-04-22/"),
 			strings.HasPrefix(r.URL.Path, "/2020-06-30/"), strings.HasPrefix(r.URL.Path, "/2021-10-31/"):
 			service = "lambda"
+		case strings.HasPrefix(target, sqsTargetPrefix), isSQSQuery(r):
+			service = "sqs"
 		}
 	}
 	switch service {
@@ -119,6 +121,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveLogs(w, r, target)
 	case "dynamodb":
 		h.serveDynamoDB(w, r, target)
+	case "sqs":
+		h.serveSQS(w, r, target)
 	default:
 		name := service
 		if name == "" {
