@@ -25,8 +25,8 @@ func TestAWSCLIQueues(t *testing.T) {
 // cliMessage is a message as `aws sqs receive-message` prints it.
 type cliMessage struct {
 	MessageId, ReceiptHandle, MD5OfBody, Body, MD5OfMessageAttributes string
-	Attributes                                                         map[string]string
-	MessageAttributes                                                  map[string]cliAttribute
+	Attributes                                                        map[string]string
+	MessageAttributes                                                 map[string]cliAttribute
 }
 
 type cliAttribute struct{ DataType, StringValue string }
