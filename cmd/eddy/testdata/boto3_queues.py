@@ -410,6 +410,50 @@ def redrive_and_move_back():
 
 
 @check
+def queue_defaults():
+    # A queue's DelaySeconds delays each message; its ReceiveMessageWaitTimeSeconds
+    # makes every receive a long poll.
+    url = create("defaults", DelaySeconds=1, ReceiveMessageWaitTimeSeconds=1)
+    start = time.monotonic()
+    assert receive(url) == []
+    assert time.monotonic() - start >= 0.9, "the queue's ReceiveMessageWaitTimeSeconds did not apply"
+    sqs.send_message(QueueUrl=url, MessageBody="late")
+    sent = time.monotonic()
+    assert receive(url, WaitTimeSeconds=0) == [], "a message of a queue with DelaySeconds 1 was delivered at once"
+    got = receive(url, WaitTimeSeconds=5)
+    assert [m["Body"] for m in got] == ["late"] and 0.8 <= time.monotonic() - sent < 4, (got, time.monotonic() - sent)
+    account = arn_of(url).split(":")[4]
+    assert sqs.get_queue_url(QueueName="defaults", QueueOwnerAWSAccountId=account)["QueueUrl"] == url
+
+
+@check
+def invalid_requests():
+    url = create("strict", MaximumMessageSize=1024)
+    fifo = create("strict.fifo", FifoQueue="true", ContentBasedDeduplication="true")
+    for what, call, kwargs, want in [
+        ("a body over MaximumMessageSize", sqs.send_message, {"QueueUrl": url, "MessageBody": "x" * 1025}, "InvalidParameterValue"),
+        ("a body with a control character", sqs.send_message, {"QueueUrl": url, "MessageBody": "a\x01b"}, "InvalidMessageContents"),
+        ("a Number attribute that is no number", sqs.send_message,
+         {"QueueUrl": url, "MessageBody": "x", "MessageAttributes": {"a": {"DataType": "Number", "StringValue": "abc"}}}, "InvalidParameterValue"),
+        ("an attribute of an unknown type", sqs.send_message,
+         {"QueueUrl": url, "MessageBody": "x", "MessageAttributes": {"a": {"DataType": "Bogus", "StringValue": "1"}}}, "InvalidParameterValue"),
+        ("DelaySeconds over 900", sqs.send_message, {"QueueUrl": url, "MessageBody": "x", "DelaySeconds": 901}, "InvalidParameterValue"),
+        ("a per-message delay on a FIFO queue", sqs.send_message,
+         {"QueueUrl": fifo, "MessageBody": "x", "MessageGroupId": "g", "DelaySeconds": 5}, "InvalidParameterValue"),
+        ("MaxNumberOfMessages 11", sqs.receive_message, {"QueueUrl": url, "MaxNumberOfMessages": 11}, "InvalidParameterValue"),
+        ("a VisibilityTimeout over 12 hours", sqs.set_queue_attributes,
+         {"QueueUrl": url, "Attributes": {"VisibilityTimeout": "43201"}}, "InvalidAttributeValue"),
+        ("a queue name with a space", sqs.create_queue, {"QueueName": "bad name"}, "InvalidParameterValue"),
+        ("a move task from a queue that is no dead-letter queue", sqs.start_message_move_task,
+         {"SourceArn": arn_of(url)}, "InvalidParameterValue"),
+        ("a move task from no queue", sqs.start_message_move_task,
+         {"SourceArn": arn_of(url).replace(":strict", ":no-such-queue")}, "ResourceNotFoundException"),
+    ]:
+        code = error_of(call, **kwargs)
+        assert code[0] == want, (what, code, want)
+
+
+@check
 def purge_and_delete():
     url = create("purged")
     for i in range(3):
