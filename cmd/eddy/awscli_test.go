@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +13,13 @@ import (
 // TestAWSCLI creates and invokes a function with the aws CLI, as the README's
 // walk-through does. CI sets EDDY_REQUIRE_AWSCLI=1 so that a missing CLI fails
 // instead of skipping.
-func TestAWSCLI(t *testing.T) {
+func TestAWSCLI(t *testing.T) { eachAWSCLI(t, testAWSCLI) }
+
+// eachAWSCLI runs test with the first aws CLI on PATH (v1 here, which speaks
+// SQS's JSON protocol) and with the aws CLI v2 at /usr/bin/aws (Debian's
+// 2.9, which speaks SQS's query protocol). EDDY_REQUIRE_AWSCLI=1 and
+// EDDY_REQUIRE_AWSCLI_V2=1 make a missing CLI a failure.
+func eachAWSCLI(t *testing.T, test func(t *testing.T, awsPath string)) {
 	t.Run("PATH", func(t *testing.T) {
 		awsPath, err := exec.LookPath("aws")
 		if err != nil {
@@ -21,7 +28,7 @@ func TestAWSCLI(t *testing.T) {
 			}
 			t.Skip("the aws CLI is not installed")
 		}
-		testAWSCLI(t, awsPath)
+		test(t, awsPath)
 	})
 	t.Run("v2", func(t *testing.T) {
 		out, err := exec.Command("/usr/bin/aws", "--version").CombinedOutput()
@@ -31,8 +38,56 @@ func TestAWSCLI(t *testing.T) {
 			}
 			t.Skip("the aws CLI v2 is not at /usr/bin/aws")
 		}
-		testAWSCLI(t, "/usr/bin/aws")
+		test(t, "/usr/bin/aws")
 	})
+}
+
+// awsCLI runs one aws CLI against one server, with test credentials, no
+// configuration files and JSON output.
+type awsCLI struct {
+	tb        testing.TB
+	path, url string
+	home      string
+}
+
+func newAWSCLI(tb testing.TB, awsPath, url string) *awsCLI {
+	return &awsCLI{tb: tb, path: awsPath, url: url, home: tb.TempDir()}
+}
+
+func (c *awsCLI) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(c.path, append([]string{"--endpoint-url", c.url, "--output", "json"}, args...)...)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
+		"AWS_DEFAULT_REGION=us-east-1", "HOME="+c.home, "AWS_CONFIG_FILE="+filepath.Join(c.home, "none"),
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(c.home, "none"), "AWS_PAGER=")
+	return cmd
+}
+
+// Run runs the CLI with args and returns its output; a failure fails the
+// test.
+func (c *awsCLI) Run(args ...string) string {
+	c.tb.Helper()
+	out, err := c.command(args...).CombinedOutput()
+	if err != nil {
+		c.tb.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// Fail runs the CLI with args, which should fail, and returns its exit
+// code and standard error. If it succeeds, the test fails, and Fail
+// returns 0 and the output.
+func (c *awsCLI) Fail(args ...string) (int, string) {
+	c.tb.Helper()
+	cmd := c.command(args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		c.tb.Errorf("aws %s: got %v and output %s, want it to fail", strings.Join(args, " "), err, out)
+		return 0, string(out)
+	}
+	return exit.ExitCode(), stderr.String()
 }
 
 func testAWSCLI(t *testing.T, awsPath string) {
@@ -42,19 +97,7 @@ func testAWSCLI(t *testing.T, awsPath string) {
 	if err := os.WriteFile(zipPath, MustEchoZip(t, "1"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	home := t.TempDir()
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(awsPath, append([]string{"--endpoint-url", m.URL(), "--output", "json"}, args...)...)
-		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
-			"AWS_DEFAULT_REGION=us-east-1", "HOME="+home, "AWS_CONFIG_FILE="+filepath.Join(home, "none"),
-			"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"), "AWS_PAGER=")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	run := newAWSCLI(t, awsPath, m.URL()).Run
 	version := run("--version")
 	t.Logf("using %s", strings.TrimSpace(version))
 
