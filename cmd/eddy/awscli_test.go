@@ -18,9 +18,11 @@ func TestAWSCLI(t *testing.T) { eachAWSCLI(t, testAWSCLI) }
 // eachAWSCLI runs test with the first aws CLI on PATH (v1 here, which speaks
 // SQS's JSON protocol) and with the aws CLI v2 at /usr/bin/aws (Debian's
 // 2.9, which speaks SQS's query protocol). EDDY_REQUIRE_AWSCLI=1 and
-// EDDY_REQUIRE_AWSCLI_V2=1 make a missing CLI a failure.
+// EDDY_REQUIRE_AWSCLI_V2=1 make a missing CLI a failure. The two run side by
+// side, each against its own server.
 func eachAWSCLI(t *testing.T, test func(t *testing.T, awsPath string)) {
 	t.Run("PATH", func(t *testing.T) {
+		t.Parallel()
 		awsPath, err := exec.LookPath("aws")
 		if err != nil {
 			if os.Getenv("EDDY_REQUIRE_AWSCLI") == "1" {
@@ -31,6 +33,7 @@ func eachAWSCLI(t *testing.T, test func(t *testing.T, awsPath string)) {
 		test(t, awsPath)
 	})
 	t.Run("v2", func(t *testing.T) {
+		t.Parallel()
 		out, err := exec.Command("/usr/bin/aws", "--version").CombinedOutput()
 		if err != nil || !strings.HasPrefix(string(out), "aws-cli/2") {
 			if os.Getenv("EDDY_REQUIRE_AWSCLI_V2") == "1" {
