@@ -10,6 +10,7 @@ import (
 // later (queues) finds its own mappings and leaves the others alone.
 const (
 	SourceTableStream = "dynamodb-stream" // a table's change stream
+	SourceQueue       = "sqs"             // a queue's messages
 )
 
 // Event source mapping states, as Lambda reports them. A mapping at rest
@@ -60,6 +61,10 @@ type EventSourceMapping struct {
 	BisectBatchOnFunctionError bool     `json:"bisect_batch_on_function_error,omitempty"`
 	FunctionResponseTypes      []string `json:"function_response_types,omitempty"`
 	TumblingWindowInSeconds    int      `json:"tumbling_window_in_seconds,omitempty"`
+	// MaximumConcurrency is ScalingConfig.MaximumConcurrency of a queue
+	// mapping: at most this many invocations at once (2–1000; 0 for no
+	// limit but the function's own).
+	MaximumConcurrency int `json:"maximum_concurrency,omitempty"`
 	// OnFailure is the ARN that receives the description of a batch that
 	// was given up on ("" for none).
 	OnFailure string `json:"on_failure,omitempty"`
@@ -123,12 +128,23 @@ type EventSourceMappingInput struct {
 	BisectBatchOnFunctionError     *bool
 	FunctionResponseTypes          *[]string
 	TumblingWindowInSeconds        *int
+	// ScalingConfig is set for queue sources only; an empty one removes
+	// the limit.
+	ScalingConfig *ScalingConfig
 	// OnFailure is the failure destination ARN ("" to remove it).
 	OnFailure *string
-	// OnSuccess is refused for stream sources, as Lambda refuses it.
+	// OnSuccess is refused for stream and queue sources, as Lambda
+	// refuses it.
 	OnSuccess *string
 	Filters   *[]string
 	Tags      map[string]string
+}
+
+// ScalingConfig is a queue mapping's scaling configuration.
+type ScalingConfig struct {
+	// MaximumConcurrency caps the mapping's concurrent invocations
+	// (2–1000); nil for no cap.
+	MaximumConcurrency *int
 }
 
 // EventSourceMappingService keeps event source mappings and runs them.

@@ -67,7 +67,12 @@ type mappingRequest struct {
 	TumblingWindowInSeconds        *int                `json:"TumblingWindowInSeconds"`
 	DestinationConfig              *mappingDestination `json:"DestinationConfig"`
 	FilterCriteria                 *filterCriteria     `json:"FilterCriteria"`
+	ScalingConfig                  *scalingConfig      `json:"ScalingConfig"`
 	Tags                           map[string]string   `json:"Tags"`
+}
+
+type scalingConfig struct {
+	MaximumConcurrency *int `json:"MaximumConcurrency,omitempty"`
 }
 
 type destinationRef struct {
@@ -112,6 +117,9 @@ func (in *mappingRequest) input() *eddy.EventSourceMappingInput {
 		if d.OnSuccess != nil {
 			out.OnSuccess = d.OnSuccess.Destination
 		}
+	}
+	if sc := in.ScalingConfig; sc != nil {
+		out.ScalingConfig = &eddy.ScalingConfig{MaximumConcurrency: sc.MaximumConcurrency}
 	}
 	if f := in.FilterCriteria; f != nil {
 		patterns := []string{}
@@ -188,47 +196,60 @@ func (h *Handler) listMappings(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-// mappingConfiguration is Lambda's EventSourceMappingConfiguration.
+// mappingConfiguration is Lambda's EventSourceMappingConfiguration. The
+// members a kind of source does not have are left out, as Lambda leaves
+// them out: a queue mapping has no starting position, retries or
+// destination.
 type mappingConfiguration struct {
-	UUID                           string             `json:"UUID"`
-	StartingPosition               string             `json:"StartingPosition,omitempty"`
-	BatchSize                      int                `json:"BatchSize"`
-	MaximumBatchingWindowInSeconds int                `json:"MaximumBatchingWindowInSeconds"`
-	ParallelizationFactor          int                `json:"ParallelizationFactor"`
-	EventSourceArn                 string             `json:"EventSourceArn"`
-	FilterCriteria                 *filterCriteria    `json:"FilterCriteria,omitempty"`
-	FunctionArn                    string             `json:"FunctionArn"`
-	LastModified                   float64            `json:"LastModified"`
-	LastProcessingResult           string             `json:"LastProcessingResult"`
-	State                          string             `json:"State"`
-	StateTransitionReason          string             `json:"StateTransitionReason"`
-	DestinationConfig              mappingDestination `json:"DestinationConfig"`
-	MaximumRecordAgeInSeconds      int                `json:"MaximumRecordAgeInSeconds"`
-	BisectBatchOnFunctionError     bool               `json:"BisectBatchOnFunctionError"`
-	MaximumRetryAttempts           int                `json:"MaximumRetryAttempts"`
-	TumblingWindowInSeconds        int                `json:"TumblingWindowInSeconds"`
-	FunctionResponseTypes          []string           `json:"FunctionResponseTypes"`
-	EventSourceMappingArn          string             `json:"EventSourceMappingArn"`
+	UUID                           string              `json:"UUID"`
+	StartingPosition               string              `json:"StartingPosition,omitempty"`
+	BatchSize                      int                 `json:"BatchSize"`
+	MaximumBatchingWindowInSeconds int                 `json:"MaximumBatchingWindowInSeconds"`
+	ParallelizationFactor          *int                `json:"ParallelizationFactor,omitempty"`
+	EventSourceArn                 string              `json:"EventSourceArn"`
+	FilterCriteria                 *filterCriteria     `json:"FilterCriteria,omitempty"`
+	FunctionArn                    string              `json:"FunctionArn"`
+	LastModified                   float64             `json:"LastModified"`
+	LastProcessingResult           *string             `json:"LastProcessingResult,omitempty"`
+	State                          string              `json:"State"`
+	StateTransitionReason          string              `json:"StateTransitionReason"`
+	DestinationConfig              *mappingDestination `json:"DestinationConfig,omitempty"`
+	MaximumRecordAgeInSeconds      *int                `json:"MaximumRecordAgeInSeconds,omitempty"`
+	BisectBatchOnFunctionError     *bool               `json:"BisectBatchOnFunctionError,omitempty"`
+	MaximumRetryAttempts           *int                `json:"MaximumRetryAttempts,omitempty"`
+	TumblingWindowInSeconds        *int                `json:"TumblingWindowInSeconds,omitempty"`
+	FunctionResponseTypes          []string            `json:"FunctionResponseTypes"`
+	ScalingConfig                  *scalingConfig      `json:"ScalingConfig,omitempty"`
+	EventSourceMappingArn          string              `json:"EventSourceMappingArn"`
 }
 
 func toMappingConfiguration(m *eddy.EventSourceMapping) *mappingConfiguration {
 	c := &mappingConfiguration{
 		UUID: m.UUID, StartingPosition: m.StartingPosition, BatchSize: m.BatchSize,
-		MaximumBatchingWindowInSeconds: m.MaximumBatchingWindowInSeconds, ParallelizationFactor: m.ParallelizationFactor,
-		EventSourceArn: m.EventSourceArn, FunctionArn: m.FunctionArn(),
-		LastModified:         float64(m.LastModified.UnixMilli()) / 1000,
-		LastProcessingResult: m.LastProcessingResult, State: m.State, StateTransitionReason: m.StateTransitionReason,
-		DestinationConfig:         mappingDestination{OnFailure: &destinationRef{}},
-		MaximumRecordAgeInSeconds: m.MaximumRecordAgeInSeconds, BisectBatchOnFunctionError: m.BisectBatchOnFunctionError,
-		MaximumRetryAttempts: m.MaximumRetryAttempts, TumblingWindowInSeconds: m.TumblingWindowInSeconds,
+		MaximumBatchingWindowInSeconds: m.MaximumBatchingWindowInSeconds,
+		EventSourceArn:                 m.EventSourceArn, FunctionArn: m.FunctionArn(),
+		LastModified: float64(m.LastModified.UnixMilli()) / 1000,
+		State:        m.State, StateTransitionReason: m.StateTransitionReason,
 		FunctionResponseTypes: m.FunctionResponseTypes, EventSourceMappingArn: m.ARN(),
 	}
 	if c.FunctionResponseTypes == nil {
 		c.FunctionResponseTypes = []string{}
 	}
-	if m.OnFailure != "" {
-		dest := m.OnFailure
-		c.DestinationConfig.OnFailure.Destination = &dest
+	if m.SourceKind == eddy.SourceQueue {
+		if m.MaximumConcurrency > 0 {
+			n := m.MaximumConcurrency
+			c.ScalingConfig = &scalingConfig{MaximumConcurrency: &n}
+		}
+	} else {
+		result, parallel, age, bisect, retries, tumbling := m.LastProcessingResult, m.ParallelizationFactor,
+			m.MaximumRecordAgeInSeconds, m.BisectBatchOnFunctionError, m.MaximumRetryAttempts, m.TumblingWindowInSeconds
+		c.LastProcessingResult, c.ParallelizationFactor, c.MaximumRecordAgeInSeconds = &result, &parallel, &age
+		c.BisectBatchOnFunctionError, c.MaximumRetryAttempts, c.TumblingWindowInSeconds = &bisect, &retries, &tumbling
+		c.DestinationConfig = &mappingDestination{OnFailure: &destinationRef{}}
+		if m.OnFailure != "" {
+			dest := m.OnFailure
+			c.DestinationConfig.OnFailure.Destination = &dest
+		}
 	}
 	if len(m.Filters) > 0 {
 		c.FilterCriteria = &filterCriteria{}

@@ -3,13 +3,12 @@
 // pulls from. An accepted event is never lost: it is acknowledged to the
 // client only once JetStream has it, it is retried on function errors and
 // throttles as Lambda retries, and when it cannot succeed it goes to the
-// function's failure destination.
+// function's failure destination and dead-letter queue.
 package invoke
 
 import (
 	"context"
 	"encoding/json"
-	"github.com/eddyserverless/eddy/queues"
 	"log/slog"
 	goruntime "runtime"
 	"sync"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/eddyserverless/eddy"
 	"github.com/eddyserverless/eddy/engine"
+	"github.com/eddyserverless/eddy/queues"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -47,7 +47,8 @@ type Service struct {
 	Config    Config
 	// Metrics observes the asynchronous path; nil for none.
 	Metrics AsyncMetrics
-	// Queues receives records sent to queue destinations; nil for none.
+	// Queues receives records sent to queue destinations and events sent
+	// to dead-letter queues; nil for none.
 	Queues queues.API
 
 	stream jetstream.Stream

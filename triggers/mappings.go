@@ -62,6 +62,14 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, region string, i
 	if err := s.setFunction(ctx, m, *in.FunctionName); err != nil {
 		return nil, err
 	}
+	kind, err := sourceKind(m)
+	if err != nil {
+		return nil, err
+	}
+	m.SourceKind = kind
+	if kind == eddy.SourceQueue {
+		return s.createQueueMapping(ctx, m, in)
+	}
 	if err := applyInput(m, in); err != nil {
 		return nil, err
 	}
@@ -94,18 +102,26 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, region string, i
 	if _, err := s.checkpoints.Put(ctx, checkpointKey(m.UUID, st.ShardID), cp); err != nil {
 		return nil, fmt.Errorf("create event source mapping: %w", err)
 	}
+	if err := s.put(ctx, m); err != nil {
+		return nil, err
+	}
+	m.State, m.StateTransitionReason, m.LastProcessingResult = eddy.MappingCreating, stateReason, resultNone
+	return m, nil
+}
+
+// put stores a new mapping and starts running it.
+func (s *Service) put(ctx context.Context, m *eddy.EventSourceMapping) error {
 	m.LastModified = s.cfg.Now().UTC()
 	data, err := json.Marshal(m)
 	if err != nil {
-		return nil, fmt.Errorf("create event source mapping: %w", err)
+		return fmt.Errorf("create event source mapping: %w", err)
 	}
 	rev, err := s.kv.Create(ctx, m.UUID, data)
 	if err != nil {
-		return nil, fmt.Errorf("create event source mapping: %w", err)
+		return fmt.Errorf("create event source mapping: %w", err)
 	}
 	s.store(m.UUID, clone(m), rev)
-	m.State, m.StateTransitionReason, m.LastProcessingResult = eddy.MappingCreating, stateReason, resultNone
-	return m, nil
+	return nil
 }
 
 // setFunction resolves the function a mapping invokes; it must exist.
@@ -142,25 +158,32 @@ func (s *Service) setFunction(ctx context.Context, m *eddy.EventSourceMapping, r
 	return nil
 }
 
-// resolveSource finds the kind of a mapping's source and checks that the
-// source exists. Only table streams can be read for now.
-func (s *Service) resolveSource(ctx context.Context, m *eddy.EventSourceMapping) (*tables.Stream, error) {
+// sourceKind returns the kind of a mapping's event source ARN: a table's
+// stream or a queue.
+func sourceKind(m *eddy.EventSourceMapping) (string, error) {
 	arn := m.EventSourceArn
 	if arn == "" {
-		return nil, invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
+		return "", invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
 	}
-	match := arnPattern.FindStringSubmatch(arn)
-	if match == nil {
-		return nil, eddy.ValidationError(arn, "eventSourceArn", `Member must satisfy regular expression pattern: arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)`)
+	if !arnPattern.MatchString(arn) {
+		return "", eddy.ValidationError(arn, "eventSourceArn", `Member must satisfy regular expression pattern: arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)`)
 	}
-	parts := strings.SplitN(arn, ":", 6)
-	switch parts[2] {
+	switch service := strings.SplitN(arn, ":", 6)[2]; service {
 	case "dynamodb":
-	case "sqs", "kinesis", "kafka", "mq", "rds", "docdb":
-		return nil, invalid("eddy does not provide %s event sources yet; mappings read DynamoDB streams only.", parts[2])
+		return eddy.SourceTableStream, nil
+	case "sqs":
+		return eddy.SourceQueue, nil
+	case "kinesis", "kafka", "mq", "rds", "docdb":
+		return "", invalid("eddy does not provide %s event sources yet; mappings read DynamoDB streams and SQS queues only.", service)
 	default:
-		return nil, invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
+		return "", invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
 	}
+}
+
+// resolveSource finds the table stream a mapping reads; it must exist.
+func (s *Service) resolveSource(ctx context.Context, m *eddy.EventSourceMapping) (*tables.Stream, error) {
+	arn := m.EventSourceArn
+	parts := strings.SplitN(arn, ":", 6)
 	if parts[3] != m.Region || parts[4] != m.Account {
 		return nil, invalid("Stream not found: %s", arn)
 	}
@@ -172,12 +195,19 @@ func (s *Service) resolveSource(ctx context.Context, m *eddy.EventSourceMapping)
 	default:
 		return nil, err
 	}
-	m.SourceKind = eddy.SourceTableStream
 	return st, nil
 }
 
-// applyInput sets the fields the input sets.
+// applyInput sets the fields the input sets, refusing those the
+// mapping's kind of source does not take.
 func applyInput(m *eddy.EventSourceMapping, in *eddy.EventSourceMappingInput) error {
+	if m.SourceKind == eddy.SourceQueue {
+		if err := queueInput(m, in); err != nil {
+			return err
+		}
+	} else if in.ScalingConfig != nil && in.ScalingConfig.MaximumConcurrency != nil {
+		return unsupported("ScalingConfig")
+	}
 	setIf(&m.Enabled, in.Enabled)
 	setIf(&m.BatchSize, in.BatchSize)
 	setIf(&m.MaximumBatchingWindowInSeconds, in.MaximumBatchingWindowInSeconds)
@@ -199,6 +229,11 @@ func applyInput(m *eddy.EventSourceMapping, in *eddy.EventSourceMappingInput) er
 	return nil
 }
 
+// unsupported refuses a parameter the mapping's source does not take.
+func unsupported(param string) error {
+	return invalid("Unsupported %s parameter for given event source mapping type.", param)
+}
+
 func setIf[T any](dst *T, v *T) {
 	if v != nil {
 		*dst = *v
@@ -215,8 +250,16 @@ func rangeError(v int, member string, lo, hi int) error {
 	return nil
 }
 
-// validate checks a stream mapping's settings as Lambda does.
+// validate checks a mapping's settings as Lambda does.
 func validate(m *eddy.EventSourceMapping) error {
+	if m.SourceKind == eddy.SourceQueue {
+		return validateQueue(m)
+	}
+	return validateStream(m)
+}
+
+// validateStream checks a stream mapping's settings.
+func validateStream(m *eddy.EventSourceMapping) error {
 	for _, c := range []struct {
 		v      int
 		member string
@@ -239,6 +282,15 @@ func validate(m *eddy.EventSourceMapping) error {
 	if m.TumblingWindowInSeconds > 0 {
 		return invalid("eddy does not provide tumbling windows yet; TumblingWindowInSeconds must be 0.")
 	}
+	if err := validateResponsesAndFilters(m); err != nil {
+		return err
+	}
+	return validateDestination(m.OnFailure)
+}
+
+// validateResponsesAndFilters checks the settings every kind of mapping
+// has: FunctionResponseTypes and FilterCriteria.
+func validateResponsesAndFilters(m *eddy.EventSourceMapping) error {
 	if len(m.FunctionResponseTypes) > 1 {
 		return eddy.ValidationError(fmt.Sprint(m.FunctionResponseTypes), "functionResponseTypes", "Member must have length less than or equal to 1")
 	}
@@ -258,7 +310,7 @@ func validate(m *eddy.EventSourceMapping) error {
 			return invalid("Invalid filter pattern definition.")
 		}
 	}
-	return validateDestination(m.OnFailure)
+	return nil
 }
 
 // validateDestination checks a failure destination ARN. Functions receive
@@ -290,6 +342,11 @@ func (s *Service) checkUnique(m *eddy.EventSourceMapping) error {
 	defer s.mu.Unlock()
 	for id, c := range s.mappings {
 		if c.m != nil && id != m.UUID && c.m.EventSourceArn == m.EventSourceArn && c.m.FunctionArn() == fa {
+			if m.SourceKind == eddy.SourceQueue {
+				return eddy.TypedErrorf(eddy.ECONFLICT, "ResourceConflictException",
+					`An event source mapping with SQS arn (" %s ") and function (" %s ") already exists. Please update or delete the existing mapping with UUID %s`,
+					m.EventSourceArn, m.FunctionName, id)
+			}
 			return eddy.TypedErrorf(eddy.ECONFLICT, "ResourceConflictException",
 				"The event source arn (%s) and function (%s) provided mapping already exists. Please update or delete the existing mapping with UUID %s",
 				m.EventSourceArn, fa, id)
@@ -357,6 +414,11 @@ func (s *Service) report(ctx context.Context, m *eddy.EventSourceMapping, state 
 		if m.Enabled {
 			state = eddy.MappingEnabled
 		}
+	}
+	if m.SourceKind == eddy.SourceQueue {
+		// Lambda reports no processing result for a queue mapping.
+		m.State, m.StateTransitionReason, m.LastProcessingResult = state, queueStateReason, ""
+		return m
 	}
 	m.State, m.StateTransitionReason, m.LastProcessingResult = state, stateReason, resultNone
 	if st, err := s.cfg.Tables.StreamByArn(ctx, m.EventSourceArn); err == nil {
@@ -540,25 +602,32 @@ func (s *Service) DeleteEventSourceMapping(ctx context.Context, region, uuid str
 }
 
 // sendFailure delivers a failure record to a mapping's destination. A
-// function receives it as an asynchronous invocation. Queues, topics and
-// buckets are not provided by eddy yet: the record is logged instead.
+// function receives it as an asynchronous invocation, a queue as a
+// message. Topics and buckets are not provided by eddy yet: the record is
+// logged instead.
 func (s *Service) sendFailure(ctx context.Context, m *eddy.EventSourceMapping, data []byte) {
 	dest := m.OnFailure
-	if destinationService(dest) != "lambda" {
+	var err error
+	switch destinationService(dest) {
+	case "lambda":
+		var ref eddy.FunctionRef
+		ref, err = eddy.ParseFunctionRef(dest, "destination")
+		if err == nil {
+			region := m.Region
+			if ref.Region != "" {
+				region = ref.Region
+			}
+			_, err = s.cfg.Invoker.Invoke(ctx, &eddy.InvokeRequest{
+				Region: region, FunctionName: ref.Name, Qualifier: ref.Qualifier,
+				Type: eddy.InvokeEvent, Payload: data, RequestID: eddy.NewID(),
+			})
+		}
+	case "sqs":
+		err = s.sendToQueue(ctx, dest, string(data))
+	default:
 		s.cfg.Logger.Warn("triggers: failure destination not available in eddy yet; record logged instead",
 			"mapping", m.UUID, "destination", dest, "record", string(data))
 		return
-	}
-	ref, err := eddy.ParseFunctionRef(dest, "destination")
-	if err == nil {
-		region := m.Region
-		if ref.Region != "" {
-			region = ref.Region
-		}
-		_, err = s.cfg.Invoker.Invoke(ctx, &eddy.InvokeRequest{
-			Region: region, FunctionName: ref.Name, Qualifier: ref.Qualifier,
-			Type: eddy.InvokeEvent, Payload: data, RequestID: eddy.NewID(),
-		})
 	}
 	if err != nil {
 		s.cfg.Logger.Warn("triggers: failure destination delivery failed", "mapping", m.UUID, "destination", dest, "err", err, "record", string(data))

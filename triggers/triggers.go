@@ -1,18 +1,23 @@
 // Package triggers invokes functions from outside requests: for now, event
-// source mappings that read a table's change stream and invoke a function
-// with batches of its records, as Lambda's mappings for DynamoDB Streams
-// do — batching, filtering, retries, bisection, partial batch responses,
-// parallel lanes per partition key, and a failure destination.
+// source mappings, as Lambda runs them. A mapping of a table's change
+// stream invokes a function with batches of its records, as Lambda's
+// mappings for DynamoDB Streams do — batching, filtering, retries,
+// bisection, partial batch responses, parallel lanes per partition key,
+// and a failure destination. A mapping of a queue long-polls it with
+// several pollers and deletes what the function is done with, as Lambda's
+// SQS mappings do — batching windows, filtering, partial batch responses,
+// FIFO order and a concurrency limit; retries and dead-letter queues are
+// the queue's own.
 //
 // Mappings live in the JetStream key-value bucket eddy_event_source_mappings,
 // cached in memory and kept current by a watch, so that every node sees
-// every mapping. A mapping's shard is processed by one node at a time: the
-// node that holds its lease in eddy_esm_leases, a bucket whose entries
-// expire after LeaseTTL unless the owner renews them; a poller stops the
-// moment a renewal fails. How far a shard is done is its checkpoint in
-// eddy_esm_checkpoints, written under a compare-and-set after every batch,
-// so that a restart, or another node, resumes there: every record is
-// delivered at least once, in order per partition key.
+// every mapping. A mapping's shard (or queue) is processed by one node at
+// a time: the node that holds its lease in eddy_esm_leases, a bucket whose
+// entries expire after LeaseTTL unless the owner renews them; a poller
+// stops the moment a renewal fails. How far a shard is done is its
+// checkpoint in eddy_esm_checkpoints, written under a compare-and-set after
+// every batch, so that a restart, or another node, resumes there: every
+// record is delivered at least once, in order per partition key.
 package triggers
 
 import (
@@ -20,13 +25,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/eddyserverless/eddy/queues"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/eddyserverless/eddy"
 	"github.com/eddyserverless/eddy/engine"
+	"github.com/eddyserverless/eddy/queues"
 	"github.com/eddyserverless/eddy/tables"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -74,6 +79,10 @@ type Config struct {
 	// PollInterval is how often a poller at the tip of its stream reads
 	// again without having been woken by a write (default 250 ms).
 	PollInterval time.Duration
+	// QueuePollers is how many pollers a queue mapping runs, each
+	// invoking the function with one batch at a time; a mapping's
+	// ScalingConfig.MaximumConcurrency lowers it (default 5).
+	QueuePollers int
 }
 
 // Service implements eddy.EventSourceMappingService and runs the
@@ -144,6 +153,9 @@ func NewService(cfg Config) *Service {
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 250 * time.Millisecond
+	}
+	if cfg.QueuePollers <= 0 {
+		cfg.QueuePollers = 5
 	}
 	hard, cancel := context.WithCancel(context.Background())
 	return &Service{cfg: cfg, mappings: map[string]cachedMapping{}, runners: map[string]*runner{}, hard: hard, cancelHard: cancel}
@@ -280,6 +292,8 @@ func (s *Service) run(r, prev *runner) {
 	switch r.m.SourceKind {
 	case eddy.SourceTableStream:
 		s.runStream(r)
+	case eddy.SourceQueue:
+		s.runQueue(r)
 	default:
 		s.cfg.Logger.Error("triggers: mapping of an unknown source kind", "mapping", r.m.UUID, "kind", r.m.SourceKind)
 	}
