@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
 // MustRecorder creates an echo function that writes every event it receives
@@ -259,5 +261,106 @@ func TestEchoFunctionStampsEveryEvent(t *testing.T) {
 		if id != ids[i] || err != nil || time.Unix(0, n).Before(before) || time.Unix(0, n).After(time.Now()) {
 			t.Errorf("got stamp %q, want %q and a time of this test", line, ids[i]+" NANOSECONDS")
 		}
+	}
+}
+
+// mustReceiveOne waits for a message in a queue and deletes it.
+func mustReceiveOne(t *testing.T, q *sqs.Client, url string) sqstypes.Message {
+	t.Helper()
+	var got []sqstypes.Message
+	waitFor(t, 30*time.Second, "a message in "+url, func() bool {
+		out, err := q.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 1,
+			MessageAttributeNames: []string{"All"}})
+		if err != nil {
+			t.Fatalf("receive: %v", err)
+		}
+		got = out.Messages
+		return len(got) > 0
+	})
+	if _, err := q.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: got[0].ReceiptHandle}); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	return got[0]
+}
+
+// TestAsyncQueueDestinations sends the records of asynchronous invocations
+// to queues, and a failed event to the function's dead-letter queue.
+func TestAsyncQueueDestinations(t *testing.T) {
+	m := MustStartMain(t, Config{AsyncRetryDelay: 100 * time.Millisecond})
+	c, q := MustLambda(t, m), MustSQS(t, m.URL())
+	okURL, okARN := MustQueueARN(t, q, "on-success", nil)
+	failURL, failARN := MustQueueARN(t, q, "on-failure", nil)
+	dlqURL, dlqARN := MustQueueARN(t, q, "dead-letters", nil)
+	MustCreate(t, c, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("queued"), Runtime: types.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		Code: &types.FunctionCode{ZipFile: MustEchoZip(t, "1")}, Timeout: aws.Int32(5),
+		DeadLetterConfig: &types.DeadLetterConfig{TargetArn: aws.String(dlqARN)},
+	})
+	putEventConfig(t, c, "queued", 1, 0, okARN, failARN)
+	decodeBody := func(msg sqstypes.Message) map[string]any {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(aws.ToString(msg.Body)), &r); err != nil {
+			t.Fatalf("body %q: %v", aws.ToString(msg.Body), err)
+		}
+		return r
+	}
+
+	t.Run("success", func(t *testing.T) {
+		id, err := invokeEvent(context.Background(), c, "queued", `{"hello":"queue"}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := decodeBody(mustReceiveOne(t, q, okURL))
+		checkRecord(t, r, "Success", 1, id)
+		if p, _ := r["responsePayload"].(map[string]any); p["hello"] != "queue" {
+			t.Errorf("responsePayload: got %v", r["responsePayload"])
+		}
+	})
+
+	t.Run("failure", func(t *testing.T) {
+		const event = `{"action":"error","message":"always fails"}`
+		id, err := invokeEvent(context.Background(), c, "queued", event)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := decodeBody(mustReceiveOne(t, q, failURL))
+		checkRecord(t, r, "RetriesExhausted", 2, id)
+		if resp, _ := r["responseContext"].(map[string]any); resp["functionError"] != "Unhandled" {
+			t.Errorf("responseContext: got %v", resp)
+		}
+		// The dead-letter queue has the event as it was, and what went
+		// wrong in the message attributes.
+		dl := mustReceiveOne(t, q, dlqURL)
+		if aws.ToString(dl.Body) != event {
+			t.Errorf("dead letter: got body %q, want %q", aws.ToString(dl.Body), event)
+		}
+		a := dl.MessageAttributes
+		if aws.ToString(a["RequestID"].StringValue) != id || aws.ToString(a["RequestID"].DataType) != "String" ||
+			aws.ToString(a["ErrorCode"].StringValue) != "200" || aws.ToString(a["ErrorCode"].DataType) != "Number" ||
+			aws.ToString(a["ErrorMessage"].StringValue) != "always fails" || aws.ToString(a["ErrorMessage"].DataType) != "String" {
+			t.Errorf("dead letter attributes: got %+v", a)
+		}
+	})
+}
+
+// TestStreamFailureToQueue sends a stream mapping's failure record to a
+// queue.
+func TestStreamFailureToQueue(t *testing.T) {
+	m := MustStartMain(t, Config{MappingRetryDelay: 20 * time.Millisecond})
+	c, db, q := MustLambda(t, m), MustDynamo(t, m), MustSQS(t, m.URL())
+	stream := MustHashStreamTable(t, db, "failing")
+	url, arn := MustQueueARN(t, q, "stream-failures", nil)
+	MustRecorder(t, c, "failing-fn")
+	MustMapping(t, c, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String("failing-fn"), EventSourceArn: aws.String(stream),
+		MaximumRetryAttempts: aws.Int32(0), DestinationConfig: &types.DestinationConfig{OnFailure: &types.OnFailure{Destination: aws.String(arn)}}})
+	MustPut(t, db, "failing", map[string]string{"pk": "poison", "echofn": "error"})
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(aws.ToString(mustReceiveOne(t, q, url).Body)), &rec); err != nil {
+		t.Fatal(err)
+	}
+	rc, _ := rec["requestContext"].(map[string]any)
+	info, _ := rec["DDBStreamBatchInfo"].(map[string]any)
+	if rc["condition"] != "RetryAttemptsExhausted" || rc["approximateInvokeCount"] != 1.0 || info["streamArn"] != stream || info["batchSize"] != 1.0 {
+		t.Errorf("failure record: got %v", rec)
 	}
 }
