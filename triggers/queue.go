@@ -126,13 +126,13 @@ func validateQueue(m *eddy.EventSourceMapping) error {
 	return validateResponsesAndFilters(m)
 }
 
-// checkQueue makes sure a mapping's queue exists, in the mapping's region
-// and account.
+// checkQueue makes sure a mapping's queue exists. The queue service is
+// not regional (a queue's ARN has the server's region), so the ARN's
+// region is left to it; the account must be the mapping's.
 func (s *Service) checkQueue(ctx context.Context, m *eddy.EventSourceMapping) error {
 	noQueue := invalid("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.")
-	parts := strings.SplitN(m.EventSourceArn, ":", 6)
 	url, ok := queueURL(m.EventSourceArn)
-	if !ok || parts[3] != m.Region || parts[4] != m.Account || s.cfg.Queues == nil {
+	if !ok || strings.SplitN(m.EventSourceArn, ":", 6)[4] != m.Account || s.cfg.Queues == nil {
 		return noQueue
 	}
 	_, err := s.cfg.Queues.GetQueueAttributes(ctx, &queues.GetQueueAttributesInput{QueueUrl: url, AttributeNames: []string{"QueueArn"}})
@@ -300,8 +300,9 @@ func (p *queuePoller) run() {
 
 // message is a received message on its way to the function.
 type message struct {
-	msg  queues.Message
-	data []byte // the record as the function receives it
+	msg      queues.Message
+	data     []byte    // the record as the function receives it
+	received time.Time // its visibility timeout started about then
 }
 
 // poll receives batches and delivers them, one at a time, until the
@@ -316,7 +317,11 @@ func (p *queuePoller) poll(ctx context.Context) {
 				return
 			}
 			p.log.Warn("triggers: receive", "queue", p.m.EventSourceArn, "err", err)
-			if !sleep(p.ctx, p.stop, time.Second) {
+			wait := time.Second
+			if noSuchQueue(err) {
+				wait = 5 * time.Second
+			}
+			if !sleep(p.ctx, p.stop, wait) {
 				return
 			}
 			continue
@@ -375,7 +380,7 @@ func (p *queuePoller) gather(ctx context.Context, carry []*message) (batch, rest
 				p.log.Warn("triggers: message not encodable; skipped", "message", msg.MessageId, "err", err)
 				continue
 			}
-			it := &message{msg: msg, data: data}
+			it := &message{msg: msg, data: data, received: time.Now()}
 			if len(rest) > 0 || (len(batch) > 0 && size+len(data)+1 > maxBatchPayload) {
 				rest = append(rest, it)
 				continue
@@ -483,9 +488,12 @@ func matchQueueRecord(filters []*Pattern, data []byte) bool {
 // deleted, the others given to the function, and those it is done with
 // deleted.
 func (p *queuePoller) deliver(batch []*message) {
-	received := time.Now()
+	received := batch[0].received
 	var keep, drop []*message
 	for _, it := range batch {
+		if it.received.Before(received) {
+			received = it.received
+		}
 		if p.keep(it) {
 			keep = append(keep, it)
 		} else {
