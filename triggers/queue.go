@@ -38,6 +38,9 @@ const (
 	// defaultVisibility is assumed while the queue's own visibility
 	// timeout cannot be read.
 	defaultVisibility = 30 * time.Second
+	// receiveSlack is how much longer than its long poll a receive may
+	// take before it is given up on.
+	receiveSlack = 5 * time.Second
 )
 
 // queueLease is the shard part of a queue mapping's lease key.
@@ -361,10 +364,14 @@ func (p *queuePoller) gather(ctx context.Context, carry []*message) (batch, rest
 			wait = min(maxWaitSeconds, int((left+time.Second-1)/time.Second))
 		}
 		n := min(maxReceive, p.m.BatchSize-len(batch))
-		out, err := p.s.cfg.Queues.ReceiveMessage(ctx, &queues.ReceiveMessageInput{
+		// A receive that outlasts its long poll by far is given up on:
+		// the node that serves the queue may have left.
+		rctx, cancel := context.WithTimeout(ctx, time.Duration(wait)*time.Second+receiveSlack)
+		out, err := p.s.cfg.Queues.ReceiveMessage(rctx, &queues.ReceiveMessageInput{
 			QueueUrl: p.url, AttributeNames: allAttributes, MessageSystemAttributeNames: allAttributes,
 			MessageAttributeNames: allAttributes, MaxNumberOfMessages: &n, WaitTimeSeconds: &wait,
 		})
+		cancel()
 		if err != nil {
 			if len(batch) > 0 && ctx.Err() == nil {
 				p.log.Warn("triggers: receive", "queue", p.m.EventSourceArn, "err", err)
