@@ -626,8 +626,10 @@ func TestQueueTriggerTwoNodes(t *testing.T) {
 	cfg := Config{NATSURL: url, LeaseTTL: 1500 * time.Millisecond}
 	a := MustStartMain(t, cfg)
 	b := MustStartMain(t, cfg)
-	ca, qa, qb := MustLambda(t, a), MustSQS(t, a.URL()), MustSQS(t, b.URL())
-	qurl, arn := MustQueueARN(t, qa, "shared", nil)
+	ca, qb := MustLambda(t, a), MustSQS(t, b.URL())
+	// When a queue moves to another node, its messages may stay hidden for
+	// a visibility timeout: a short one keeps the takeover quick.
+	qurl, arn := MustQueueARN(t, qb, "shared", map[string]string{"VisibilityTimeout": "2"})
 	dir := MustSQSFunction(t, ca, "shared-fn")
 	MustQueueMapping(t, ca, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String("shared-fn"), EventSourceArn: aws.String(arn),
 		BatchSize: aws.Int32(1), ScalingConfig: &types.ScalingConfig{MaximumConcurrency: aws.Int32(2)}})
