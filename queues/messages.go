@@ -330,7 +330,7 @@ func (q *queue) receive(ctx context.Context, in *receiveIn) (*ReceiveMessageOutp
 		now := q.s.cfg.Now()
 		q.mu.Lock()
 		q.advance(now.UnixMilli())
-		got, dead := q.pick(in.Max, in.Vis, now.UnixMilli())
+		got, dead := q.pick(in.Max, in.Vis, now)
 		wake, next := q.wake, q.next()
 		q.mu.Unlock()
 		q.deadLetter(ctx, dead)
@@ -606,7 +606,8 @@ func (q *queue) changeVisibility(ctx context.Context, entries []ChangeMessageVis
 	out := &BatchOutput{Successful: []BatchIdEntry{}, Failed: []BatchResultErrorEntry{}}
 	var changed []*msg
 	var changedIDs []string
-	now := q.s.cfg.Now().UnixMilli()
+	t := q.s.cfg.Now()
+	now := t.UnixMilli()
 	q.mu.Lock()
 	q.advance(now)
 	for _, e := range entries {
@@ -633,7 +634,7 @@ func (q *queue) changeVisibility(ctx context.Context, entries []ChangeMessageVis
 			continue
 		}
 		q.unlink(m)
-		m.visibleAt = now + int64(vis)*1000
+		m.visibleAt = hiddenUntil(t, vis)
 		q.count[stInflight]--
 		m.state = stNone
 		q.toInflight(m)

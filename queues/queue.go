@@ -531,6 +531,12 @@ func (q *queue) next() int64 {
 	return t
 }
 
+// hiddenUntil returns when a message hidden at t for vis seconds becomes
+// visible, in Unix milliseconds rounded up: never early.
+func hiddenUntil(t time.Time, vis int) int64 {
+	return (t.Add(time.Duration(vis)*time.Second).UnixNano() + 999_999) / 1_000_000
+}
+
 // notify wakes the receives waiting for messages.
 func (q *queue) notify() {
 	close(q.wake)
@@ -540,7 +546,8 @@ func (q *queue) notify() {
 // pick takes up to n visible messages: it puts them in flight for vis
 // seconds, or, when they have been received as often as the redrive policy
 // allows, marks them for the dead-letter queue. q.mu is held.
-func (q *queue) pick(n int, vis int, now int64) (got, dead []*msg) {
+func (q *queue) pick(n int, vis int, t time.Time) (got, dead []*msg) {
+	now := t.UnixMilli()
 	takeOne := func(m *msg) {
 		if q.set.dlq != "" && m.receives >= q.set.maxReceive {
 			q.take(m)
@@ -552,7 +559,7 @@ func (q *queue) pick(n int, vis int, now int64) (got, dead []*msg) {
 		if m.first == 0 {
 			m.first = now
 		}
-		m.visibleAt = now + int64(vis)*1000
+		m.visibleAt = hiddenUntil(t, vis)
 		q.toInflight(m)
 		got = append(got, m)
 	}
