@@ -393,6 +393,11 @@ var purgeOp = register("purge", func(ctx context.Context, q *queue, _ *struct{})
 	for _, m := range all {
 		q.remove(m)
 	}
+	// What was sent before the purge will not be delivered.
+	if sent := q.sentSeq.Load(); sent > q.applied {
+		q.applied = sent
+		q.appliedC.Broadcast()
+	}
 	q.mu.Unlock()
 	return &struct{}{}, nil
 })

@@ -159,12 +159,18 @@ func (s *Service) sent(ctx context.Context, m *meta, env *envelope, ack *jetstre
 			}
 		}
 	} else {
-		// A receive that follows on this node finds the message.
+		// A receive that follows on this node finds the message: it
+		// waits for the consumer to deliver it first.
 		s.mu.Lock()
 		q := s.owned[m.ID]
 		s.mu.Unlock()
 		if q != nil {
-			q.waitApplied(ctx, ack.Sequence)
+			for {
+				cur := q.sentSeq.Load()
+				if cur >= ack.Sequence || q.sentSeq.CompareAndSwap(cur, ack.Sequence) {
+					break
+				}
+			}
 		}
 	}
 	if m.Attrs["FifoQueue"] == "true" {
@@ -326,6 +332,7 @@ var receiveOp = register("receive", func(ctx context.Context, q *queue, in *rece
 
 // receive runs a receive on the owner.
 func (q *queue) receive(ctx context.Context, in *receiveIn) (*ReceiveMessageOutput, error) {
+	q.waitApplied(ctx, q.sentSeq.Load())
 	for {
 		now := q.s.cfg.Now()
 		q.mu.Lock()

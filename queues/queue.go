@@ -130,6 +130,8 @@ type queue struct {
 	recs      map[string]*rec
 	applied   uint64 // the last stream sequence the consumer delivered
 	appliedC  *sync.Cond
+	waiters   int           // receives waiting in waitApplied
+	sentSeq   atomic.Uint64 // the last message sent through this node
 	wake      chan struct{} // closed and replaced when a receive may succeed
 	lastPurge time.Time
 	tasks     []*moveTask
@@ -286,7 +288,9 @@ func (q *queue) apply(jm jetstream.Msg, seq uint64) {
 	defer q.mu.Unlock()
 	if seq > q.applied {
 		q.applied = seq
-		q.appliedC.Broadcast()
+		if q.waiters > 0 {
+			q.appliedC.Broadcast()
+		}
 	}
 	if id := jm.Headers().Get(recHeader); id != "" {
 		q.applyRecord(jm, id)
@@ -366,7 +370,9 @@ func (q *queue) waitApplied(ctx context.Context, seq uint64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for q.applied < seq && ctx.Err() == nil && q.qctx.Err() == nil {
+		q.waiters++
 		q.appliedC.Wait()
+		q.waiters--
 	}
 }
 
