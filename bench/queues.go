@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
@@ -869,7 +866,7 @@ func QueueLatency(ctx context.Context, cfg QueueMappingConfig) (Latency, error) 
 		}
 		<-tick.C
 	}
-	q.await(ctx, func() bool { return q.arrivedOf(want) == len(want) })
+	q.await(ctx, func() bool { return arrivedOf(q.fnRig, want) == len(want) })
 	var lat []time.Duration
 	for key := range want {
 		if a, ok := q.arrived[key]; ok {
@@ -910,7 +907,7 @@ func QueueThroughput(ctx context.Context, cfg QueueMappingConfig) (StreamRate, e
 	for i := range cfg.Burst {
 		want[mappingKey("burst", i)] = true
 	}
-	q.await(ctx, func() bool { return q.arrivedOf(want) == len(want) })
+	q.await(ctx, func() bool { return arrivedOf(q.fnRig, want) == len(want) })
 	var last time.Time
 	invocations := map[string]bool{}
 	for key := range want {
@@ -940,30 +937,15 @@ func mappingBody(kind string, n int, sent time.Time) string {
 
 func mappingKey(kind string, n int) string { return kind + "/" + strconv.Itoa(n) }
 
-// arrival is the first delivery of a message to the function.
-type arrival struct {
-	at   time.Time // start of the invocation
-	sent time.Time // from the message's body
-	by   string    // the invocation's request id
-}
-
 // queueRig is a queue, an echo function and the mapping between them, and
 // what the function has seen so far.
 type queueRig struct {
+	*fnRig
 	cfg      QueueMappingConfig
-	http     *http.Client
 	sqs      *sqs.Client
-	lambda   *lambda.Client
 	name     string // of the queue and the function
 	url, arn string // the queue's
-	mapping  string // UUID; "" until created
-	dir      string // the function's ECHOFN_RECORD_DIR and ECHOFN_STAMP_FILE
-	created  struct{ queue, function bool }
-
-	// Filled in by collect, from the files the function writes.
-	seen    map[string]bool    // event files read
-	arrived map[string]arrival // message key → its first delivery
-	probes  int
+	created  bool   // the queue
 }
 
 // newQueueRig creates the queue, the function and the mapping, and waits
@@ -975,33 +957,24 @@ func newQueueRig(ctx context.Context, cfg QueueMappingConfig) (_ *queueRig, err 
 	if len(cfg.Zip) == 0 {
 		return nil, errors.New("bench: queues: no deployment package")
 	}
-	endpoint := strings.TrimRight(cfg.Endpoint, "/")
-	hc := newHTTPClient()
-	q := &queueRig{
-		cfg: cfg, http: hc, sqs: newSQS(endpoint, hc), name: "eddy-bench-queue-" + randomHex(4),
-		seen: map[string]bool{}, arrived: map[string]arrival{},
+	name := "eddy-bench-queue-" + randomHex(4)
+	fr, err := newFnRig("queues", cfg.Endpoint, name, cfg.Progress, cfg.Wait, queueRecords)
+	if err != nil {
+		return nil, err
 	}
-	q.lambda = lambda.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String(endpoint),
-		HTTPClient:   hc,
-	}, func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
+	q := &queueRig{fnRig: fr, cfg: cfg, sqs: newSQS(strings.TrimRight(cfg.Endpoint, "/"), fr.http), name: name}
 	defer func() {
 		if err != nil {
 			q.close()
 		}
 	}()
-	if q.dir, err = os.MkdirTemp("", "eddy-bench-queue-"); err != nil {
-		return nil, fmt.Errorf("bench: queues: %w", err)
-	}
 
-	q.progress("queues: create queue %s", q.name)
+	q.progress("create queue %s", q.name)
 	out, err := q.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(q.name)})
 	if err != nil {
 		return nil, unavailable("SQS CreateQueue", err)
 	}
-	q.created.queue = true
+	q.created = true
 	q.url = aws.ToString(out.QueueUrl)
 	attrs, err := q.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
 		QueueUrl:       aws.String(q.url),
@@ -1013,51 +986,15 @@ func newQueueRig(ctx context.Context, cfg QueueMappingConfig) (_ *queueRig, err 
 	if q.arn = attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]; q.arn == "" {
 		q.arn = "arn:aws:sqs:us-east-1:000000000000:" + q.name
 	}
-
-	q.progress("queues: create function %s", q.name)
-	_, err = q.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{
-		FunctionName: aws.String(q.name),
-		Runtime:      types.RuntimeProvidedal2023,
-		Handler:      aws.String("bootstrap"),
-		Role:         aws.String(benchRole),
-		Code:         &types.FunctionCode{ZipFile: cfg.Zip},
-		Timeout:      aws.Int32(30),
-		Environment: &types.Environment{Variables: map[string]string{
-			"ECHOFN_RECORD_DIR": q.dir,
-			"ECHOFN_STAMP_FILE": filepath.Join(q.dir, "stamps"),
-		}},
-	})
-	if err != nil {
-		return nil, unavailable("Lambda CreateFunction", err)
+	if err := q.createFunction(ctx, cfg.Zip); err != nil {
+		return nil, err
 	}
-	q.created.function = true
-
-	q.progress("queues: create event source mapping from %s", q.arn)
-	m, err := q.lambda.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{
+	err = q.createMapping(ctx, &lambda.CreateEventSourceMappingInput{
 		EventSourceArn: aws.String(q.arn),
-		FunctionName:   aws.String(q.name),
 		BatchSize:      aws.Int32(cfg.BatchSize),
-		Enabled:        aws.Bool(true),
-	})
+	}, queueSourceUnavailable)
 	if err != nil {
-		return nil, queueSourceUnavailable(err)
-	}
-	q.mapping = aws.ToString(m.UUID)
-	deadline := time.Now().Add(cfg.Wait)
-	for state := aws.ToString(m.State); state != "Enabled"; {
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%w: event source mapping %s still %q after %v", ErrNotAvailable, q.mapping, state, cfg.Wait)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		g, err := q.lambda.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(q.mapping)})
-		if err != nil {
-			return nil, unavailable("Lambda GetEventSourceMapping", err)
-		}
-		state = aws.ToString(g.State)
+		return nil, err
 	}
 	return q, nil
 }
@@ -1078,138 +1015,48 @@ func queueSourceUnavailable(err error) error {
 	return unavailable("Lambda CreateEventSourceMapping from a queue", err)
 }
 
-func (q *queueRig) progress(format string, args ...any) {
-	if q.cfg.Progress != nil {
-		fmt.Fprintf(q.cfg.Progress, "bench: "+format+"\n", args...)
-	}
-}
-
 // close deletes the mapping, the function, the queue and the directory.
 func (q *queueRig) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if q.mapping != "" {
-		if _, err := q.lambda.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(q.mapping)}); err != nil {
-			q.progress("queues: delete event source mapping %s: %v", q.mapping, err)
+	q.fnRig.close(func(ctx context.Context) {
+		if !q.created {
+			return
 		}
-	}
-	if q.created.function {
-		if _, err := q.lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(q.name)}); err != nil {
-			q.progress("queues: delete function %s: %v", q.name, err)
-		}
-	}
-	if q.created.queue {
 		if _, err := q.sqs.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(q.url)}); err != nil {
-			q.progress("queues: delete queue %s: %v", q.name, err)
+			q.progress("delete queue %s: %v", q.name, err)
 		}
-	}
-	q.http.CloseIdleConnections()
-	if q.dir != "" {
-		_ = os.RemoveAll(q.dir)
-	}
+	})
 }
 
 // prime sends a probe message every 200 ms until one reaches the
 // function, so that the measurements start with the mapping reading.
 func (q *queueRig) prime(ctx context.Context) error {
-	q.progress("queues: waiting for a first message to reach the function")
-	deadline := time.Now().Add(q.cfg.Wait)
-	for ctx.Err() == nil {
-		body := mappingBody("probe", q.probes, time.Now())
+	return q.fnRig.prime(ctx, func(ctx context.Context, i int) error {
+		body := mappingBody("probe", i, time.Now())
 		if _, err := q.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(q.url), MessageBody: aws.String(body)}); err != nil {
 			return fmt.Errorf("bench: queues: SendMessage: %w", err)
 		}
-		q.probes++
-		for until := time.Now().Add(200 * time.Millisecond); time.Now().Before(until); {
-			q.collect()
-			for i := range q.probes {
-				if _, ok := q.arrived[mappingKey("probe", i)]; ok {
-					return nil
-				}
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: no message reached the function within %v", ErrNotAvailable, q.cfg.Wait)
-		}
-	}
-	return ctx.Err()
+		return nil
+	}, func(i int) string { return mappingKey("probe", i) })
 }
 
-// await collects what the function saw until done holds, or nothing new
-// has arrived for cfg.Wait.
-func (q *queueRig) await(ctx context.Context, done func() bool) {
-	last, lastChange := len(q.arrived), time.Now()
-	for ctx.Err() == nil {
-		q.collect()
-		if done() {
-			return
-		}
-		if n := len(q.arrived); n != last {
-			last, lastChange = n, time.Now()
-		} else if time.Since(lastChange) > q.cfg.Wait {
-			q.progress("queues: gave up: no new message for %v", q.cfg.Wait)
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+// queueRecords returns the keys and send times of the benchmark's
+// messages in an SQS event.
+func queueRecords(data []byte) ([]record, bool) {
+	var ev events.SQSEvent
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return nil, false
 	}
-}
-
-// arrivedOf counts the keys of want that have arrived.
-func (q *queueRig) arrivedOf(want map[string]bool) int {
-	n := 0
-	for k := range want {
-		if _, ok := q.arrived[k]; ok {
-			n++
+	var out []record
+	for _, rec := range ev.Records {
+		var body struct {
+			Kind string `json:"kind"`
+			N    int    `json:"n"`
+			Sent int64  `json:"sent"`
 		}
-	}
-	return n
-}
-
-// collect reads the events the function has recorded since the last call
-// and the start times of their invocations. An event file still being
-// written, or whose invocation's stamp is not complete yet, is read again
-// next time.
-func (q *queueRig) collect() {
-	stamps := readCompleteStamps(filepath.Join(q.dir, "stamps"))
-	entries, err := os.ReadDir(q.dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		name := e.Name()
-		// Records are named NANOSECONDS-REQUESTID.json.
-		base, ok := strings.CutSuffix(name, ".json")
-		if !ok || q.seen[name] {
+		if json.Unmarshal([]byte(rec.Body), &body) != nil || body.Kind == "" {
 			continue
 		}
-		_, id, _ := strings.Cut(base, "-")
-		at, ok := stamps[id]
-		if !ok {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(q.dir, name))
-		if err != nil {
-			continue
-		}
-		var ev events.SQSEvent
-		if err := json.Unmarshal(data, &ev); err != nil {
-			continue // not complete yet
-		}
-		q.seen[name] = true
-		for _, rec := range ev.Records {
-			var body struct {
-				Kind string `json:"kind"`
-				N    int    `json:"n"`
-				Sent int64  `json:"sent"`
-			}
-			if json.Unmarshal([]byte(rec.Body), &body) != nil || body.Kind == "" {
-				continue
-			}
-			key := mappingKey(body.Kind, body.N)
-			if prev, ok := q.arrived[key]; !ok || at.Before(prev.at) {
-				q.arrived[key] = arrival{at: at, sent: time.Unix(0, body.Sent), by: id}
-			}
-		}
+		out = append(out, record{key: mappingKey(body.Kind, body.N), sent: time.Unix(0, body.Sent)})
 	}
+	return out, true
 }

@@ -7,16 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -105,7 +102,7 @@ func StreamLatency(ctx context.Context, cfg StreamConfig) (Latency, error) {
 	if err := s.prime(ctx); err != nil {
 		return Latency{}, err
 	}
-	s.progress("streams: %d PutItem calls, one every %v", cfg.Records, cfg.Interval)
+	s.progress("%d PutItem calls, one every %v", cfg.Records, cfg.Interval)
 	sent := make(map[string]time.Time, cfg.Records)
 	errs := 0
 	tick := time.NewTicker(cfg.Interval)
@@ -120,11 +117,11 @@ func StreamLatency(ctx context.Context, cfg StreamConfig) (Latency, error) {
 		}
 		<-tick.C
 	}
-	s.await(ctx, func() bool { return s.arrivedOf(sent) == len(sent) })
+	s.await(ctx, func() bool { return arrivedOf(s.fnRig, sent) == len(sent) })
 	var lat []time.Duration
 	for key, t0 := range sent {
-		if at, ok := s.arrived[key]; ok {
-			lat = append(lat, at.Sub(t0))
+		if a, ok := s.arrived[key]; ok {
+			lat = append(lat, a.at.Sub(t0))
 		}
 	}
 	l := Summarize(lat)
@@ -148,7 +145,7 @@ func StreamThroughput(ctx context.Context, cfg StreamConfig) (StreamRate, error)
 	if err := s.prime(ctx); err != nil {
 		return StreamRate{}, err
 	}
-	s.progress("streams: %d items by BatchWriteItem", cfg.Burst)
+	s.progress("%d items by BatchWriteItem", cfg.Burst)
 	r := StreamRate{Records: cfg.Burst}
 	burst := func(i int) map[string]ddbtypes.AttributeValue {
 		return item("burst-"+partitionKey(i/PartitionSize), i%PartitionSize, i)
@@ -162,18 +159,18 @@ func StreamThroughput(ctx context.Context, cfg StreamConfig) (StreamRate, error)
 	for i := range cfg.Burst {
 		want[recordKey("burst-"+partitionKey(i/PartitionSize), i%PartitionSize)] = start
 	}
-	s.await(ctx, func() bool { return s.arrivedOf(want) == len(want) })
+	s.await(ctx, func() bool { return arrivedOf(s.fnRig, want) == len(want) })
 	var last time.Time
 	invocations := map[string]bool{}
 	for key := range want {
-		at, ok := s.arrived[key]
+		a, ok := s.arrived[key]
 		if !ok {
 			continue
 		}
 		r.Delivered++
-		invocations[s.deliveredBy[key]] = true
-		if at.After(last) {
-			last = at
+		invocations[a.by] = true
+		if a.at.After(last) {
+			last = a.at
 		}
 	}
 	r.Invocations = len(invocations)
@@ -187,22 +184,12 @@ func StreamThroughput(ctx context.Context, cfg StreamConfig) (StreamRate, error)
 // streamRig is a table with a stream, an echo function and the mapping
 // between them, and what the function has seen so far.
 type streamRig struct {
-	cfg      StreamConfig
-	http     *http.Client
-	ddb      *dynamodb.Client
-	lambda   *lambda.Client
-	table    string
-	function string
-	mapping  string // UUID; "" until created
-	stream   string // LatestStreamArn
-	dir      string // the function's ECHOFN_RECORD_DIR and ECHOFN_STAMP_FILE
-	created  struct{ table, function bool }
-
-	// Filled in by collect, from the files the function writes.
-	seen        map[string]bool      // event files read
-	arrived     map[string]time.Time // record key → start of the invocation that delivered it first
-	deliveredBy map[string]string    // record key → that invocation's request id
-	probes      int
+	*fnRig
+	cfg     StreamConfig
+	ddb     *dynamodb.Client
+	table   string
+	stream  string // LatestStreamArn
+	created bool   // the table
 }
 
 // newStreamRig creates the table, the function and the mapping, and waits
@@ -214,29 +201,19 @@ func newStreamRig(ctx context.Context, cfg StreamConfig) (_ *streamRig, err erro
 	if len(cfg.Zip) == 0 {
 		return nil, errors.New("bench: streams: no deployment package")
 	}
-	endpoint := strings.TrimRight(cfg.Endpoint, "/")
 	name := "eddy-bench-stream-" + randomHex(4)
-	hc := newHTTPClient()
-	s := &streamRig{
-		cfg: cfg, http: hc, ddb: newDynamoDB(endpoint, hc), table: name, function: name,
-		seen: map[string]bool{}, arrived: map[string]time.Time{}, deliveredBy: map[string]string{},
+	fr, err := newFnRig("streams", cfg.Endpoint, name, cfg.Progress, cfg.Wait, streamRecords)
+	if err != nil {
+		return nil, err
 	}
-	s.lambda = lambda.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String(endpoint),
-		HTTPClient:   hc,
-	}, func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
+	s := &streamRig{fnRig: fr, cfg: cfg, ddb: newDynamoDB(strings.TrimRight(cfg.Endpoint, "/"), fr.http), table: name}
 	defer func() {
 		if err != nil {
 			s.close()
 		}
 	}()
-	if s.dir, err = os.MkdirTemp("", "eddy-bench-stream-"); err != nil {
-		return nil, fmt.Errorf("bench: streams: %w", err)
-	}
 
-	s.progress("streams: create table %s with a stream", s.table)
+	s.progress("create table %s with a stream", s.table)
 	out, err := s.ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(s.table),
 		AttributeDefinitions: keyAttributes(),
@@ -250,7 +227,7 @@ func newStreamRig(ctx context.Context, cfg StreamConfig) (_ *streamRig, err erro
 	if err != nil {
 		return nil, unavailable("DynamoDB CreateTable with a stream", err)
 	}
-	s.created.table = true
+	s.created = true
 	if out.TableDescription != nil {
 		s.stream = aws.ToString(out.TableDescription.LatestStreamArn)
 	}
@@ -267,194 +244,66 @@ func newStreamRig(ctx context.Context, cfg StreamConfig) (_ *streamRig, err erro
 	if s.stream == "" {
 		return nil, fmt.Errorf("%w: DynamoDB Streams: the table has no LatestStreamArn", ErrNotAvailable)
 	}
-
-	s.progress("streams: create function %s", s.function)
-	_, err = s.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{
-		FunctionName: aws.String(s.function),
-		Runtime:      types.RuntimeProvidedal2023,
-		Handler:      aws.String("bootstrap"),
-		Role:         aws.String(benchRole),
-		Code:         &types.FunctionCode{ZipFile: cfg.Zip},
-		Timeout:      aws.Int32(30),
-		Environment: &types.Environment{Variables: map[string]string{
-			"ECHOFN_RECORD_DIR": s.dir,
-			"ECHOFN_STAMP_FILE": filepath.Join(s.dir, "stamps"),
-		}},
-	})
-	if err != nil {
-		return nil, unavailable("Lambda CreateFunction", err)
+	if err := s.createFunction(ctx, cfg.Zip); err != nil {
+		return nil, err
 	}
-	s.created.function = true
-
-	s.progress("streams: create event source mapping from %s", s.stream)
-	m, err := s.lambda.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{
+	err = s.createMapping(ctx, &lambda.CreateEventSourceMappingInput{
 		EventSourceArn:   aws.String(s.stream),
-		FunctionName:     aws.String(s.function),
 		StartingPosition: types.EventSourcePositionLatest,
 		BatchSize:        aws.Int32(cfg.BatchSize),
-		Enabled:          aws.Bool(true),
-	})
+	}, func(err error) error { return unavailable("Lambda CreateEventSourceMapping", err) })
 	if err != nil {
-		return nil, unavailable("Lambda CreateEventSourceMapping", err)
-	}
-	s.mapping = aws.ToString(m.UUID)
-	deadline := time.Now().Add(cfg.Wait)
-	for state := aws.ToString(m.State); state != "Enabled"; {
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%w: event source mapping %s still %q after %v", ErrNotAvailable, s.mapping, state, cfg.Wait)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		g, err := s.lambda.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(s.mapping)})
-		if err != nil {
-			return nil, unavailable("Lambda GetEventSourceMapping", err)
-		}
-		state = aws.ToString(g.State)
+		return nil, err
 	}
 	return s, nil
 }
 
-func (s *streamRig) progress(format string, args ...any) {
-	if s.cfg.Progress != nil {
-		fmt.Fprintf(s.cfg.Progress, "bench: "+format+"\n", args...)
-	}
-}
-
 // close deletes the mapping, the function, the table and the directory.
 func (s *streamRig) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if s.mapping != "" {
-		if _, err := s.lambda.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(s.mapping)}); err != nil {
-			s.progress("streams: delete event source mapping %s: %v", s.mapping, err)
+	s.fnRig.close(func(ctx context.Context) {
+		if !s.created {
+			return
 		}
-	}
-	if s.created.function {
-		if _, err := s.lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(s.function)}); err != nil {
-			s.progress("streams: delete function %s: %v", s.function, err)
-		}
-	}
-	if s.created.table {
 		if _, err := s.ddb.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(s.table)}); err != nil {
-			s.progress("streams: delete table %s: %v", s.table, err)
+			s.progress("delete table %s: %v", s.table, err)
 		}
-	}
-	s.http.CloseIdleConnections()
-	if s.dir != "" {
-		_ = os.RemoveAll(s.dir)
-	}
+	})
 }
 
 // prime writes a probe item every 200 ms until one reaches the function:
 // with StartingPosition LATEST, records written before the mapping starts
 // reading are not delivered.
 func (s *streamRig) prime(ctx context.Context) error {
-	s.progress("streams: waiting for a first record to reach the function")
-	deadline := time.Now().Add(s.cfg.Wait)
-	for ctx.Err() == nil {
-		if _, err := s.ddb.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item("probe", s.probes, s.probes)}); err != nil {
+	return s.fnRig.prime(ctx, func(ctx context.Context, i int) error {
+		if _, err := s.ddb.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item("probe", i, i)}); err != nil {
 			return fmt.Errorf("bench: streams: PutItem: %w", err)
 		}
-		s.probes++
-		for until := time.Now().Add(200 * time.Millisecond); time.Now().Before(until); {
-			s.collect()
-			for i := range s.probes {
-				if _, ok := s.arrived[recordKey("probe", i)]; ok {
-					return nil
-				}
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: no stream record reached the function within %v", ErrNotAvailable, s.cfg.Wait)
-		}
-	}
-	return ctx.Err()
-}
-
-// await collects what the function saw until done holds, or nothing new
-// has arrived for cfg.Wait.
-func (s *streamRig) await(ctx context.Context, done func() bool) {
-	last, lastChange := len(s.arrived), time.Now()
-	for ctx.Err() == nil {
-		s.collect()
-		if done() {
-			return
-		}
-		if n := len(s.arrived); n != last {
-			last, lastChange = n, time.Now()
-		} else if time.Since(lastChange) > s.cfg.Wait {
-			s.progress("streams: gave up: no new record for %v", s.cfg.Wait)
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// arrivedOf counts the keys of want that have arrived.
-func (s *streamRig) arrivedOf(want map[string]time.Time) int {
-	n := 0
-	for k := range want {
-		if _, ok := s.arrived[k]; ok {
-			n++
-		}
-	}
-	return n
+		return nil
+	}, func(i int) string { return recordKey("probe", i) })
 }
 
 // recordKey names an item of the stream table by its key.
 func recordKey(pk string, sk int) string { return pk + "/" + strconv.Itoa(sk) }
 
-// collect reads the events the function has recorded since the last call
-// and the start times of their invocations. An event file still being
-// written, or whose invocation's stamp is not complete yet, is read again
-// next time.
-func (s *streamRig) collect() {
-	stamps := readCompleteStamps(filepath.Join(s.dir, "stamps"))
-	entries, err := os.ReadDir(s.dir)
-	if err != nil {
-		return
+// streamRecords returns the keys of the items of a DynamoDB event.
+func streamRecords(data []byte) ([]record, bool) {
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return nil, false
 	}
-	for _, e := range entries {
-		name := e.Name()
-		// Records are named NANOSECONDS-REQUESTID.json.
-		base, ok := strings.CutSuffix(name, ".json")
-		if !ok || s.seen[name] {
+	var out []record
+	for _, rec := range ev.Records {
+		pk, sk := rec.Change.Keys["pk"], rec.Change.Keys["sk"]
+		if pk.DataType() != events.DataTypeString || sk.DataType() != events.DataTypeNumber {
 			continue
 		}
-		_, id, _ := strings.Cut(base, "-")
-		at, ok := stamps[id]
-		if !ok {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(s.dir, name))
+		n, err := strconv.Atoi(sk.Number())
 		if err != nil {
 			continue
 		}
-		var ev events.DynamoDBEvent
-		if err := json.Unmarshal(data, &ev); err != nil {
-			continue // not complete yet
-		}
-		s.seen[name] = true
-		for _, rec := range ev.Records {
-			pk, sk := rec.Change.Keys["pk"], rec.Change.Keys["sk"]
-			if pk.DataType() != events.DataTypeString || sk.DataType() != events.DataTypeNumber {
-				continue
-			}
-			n, err := strconv.Atoi(sk.Number())
-			if err != nil {
-				continue
-			}
-			key := recordKey(pk.String(), n)
-			if prev, ok := s.arrived[key]; !ok || at.Before(prev) {
-				s.arrived[key] = at
-				s.deliveredBy[key] = id
-			}
-		}
+		out = append(out, record{key: recordKey(pk.String(), n)})
 	}
+	return out, true
 }
 
 // readCompleteStamps reads the "REQUEST-ID UNIX-NANOSECONDS" lines of the

@@ -488,11 +488,16 @@ func (s *Service) DeleteMessage(ctx context.Context, in *DeleteMessageInput) err
 	if err != nil {
 		return err
 	}
-	if len(out.Failed) > 0 {
-		f := out.Failed[0]
-		return eddy.TypedErrorf(eddy.EINVALID, f.Code, "%s", f.Message)
+	return firstFailure(out)
+}
+
+// firstFailure returns the error of a one-entry batch's failed entry.
+func firstFailure(out *BatchOutput) error {
+	if len(out.Failed) == 0 {
+		return nil
 	}
-	return nil
+	f := out.Failed[0]
+	return eddy.TypedErrorf(eddy.EINVALID, f.Code, "%s", f.Message)
 }
 
 // DeleteMessageBatch deletes up to ten received messages.
@@ -543,9 +548,7 @@ func (q *queue) delete(ctx context.Context, entries []DeleteMessageBatchEntry) (
 			// Give them back: they are still stored.
 			q.mu.Lock()
 			for _, m := range gone {
-				q.count[stMoving]--
-				m.state = stNone
-				q.makeReady(m)
+				q.putBack(m)
 			}
 			q.mu.Unlock()
 			return nil, fmt.Errorf("queues: delete: %w", err)
@@ -581,11 +584,7 @@ func (s *Service) ChangeMessageVisibility(ctx context.Context, in *ChangeMessage
 	if err != nil {
 		return err
 	}
-	if len(out.Failed) > 0 {
-		f := out.Failed[0]
-		return eddy.TypedErrorf(eddy.EINVALID, f.Code, "%s", f.Message)
-	}
-	return nil
+	return firstFailure(out)
 }
 
 // ChangeMessageVisibilityBatch changes the visibility of up to ten

@@ -184,10 +184,8 @@ func (q *queue) runMove(ctx context.Context, t *moveTask, toMove int64) {
 		// The rest go back.
 		q.mu.Lock()
 		for _, m := range batch {
-			if !slices.Contains(done, m) && q.msgs[m.id] == m && m.state == stMoving {
-				q.count[stMoving]--
-				m.state = stNone
-				q.makeReady(m)
+			if !slices.Contains(done, m) {
+				q.putBack(m)
 			}
 		}
 		q.mu.Unlock()

@@ -694,13 +694,22 @@ func (q *queue) deadLetter(ctx context.Context, ms []*msg) {
 	q.finish(ctx, moved)
 	q.mu.Lock()
 	for _, m := range ms {
-		if !slices.Contains(moved, m) && q.msgs[m.id] == m && m.state == stMoving {
-			q.count[stMoving]--
-			m.state = stNone
-			q.makeReady(m)
+		if !slices.Contains(moved, m) {
+			q.putBack(m)
 		}
 	}
 	q.mu.Unlock()
+}
+
+// putBack makes visible again a message taken to be moved or deleted that
+// stayed; q.mu is held.
+func (q *queue) putBack(m *msg) {
+	if q.msgs[m.id] != m || m.state != stMoving {
+		return
+	}
+	q.count[stMoving]--
+	m.state = stNone
+	q.makeReady(m)
 }
 
 // finish removes moved messages from the stream and the queue.
