@@ -538,8 +538,12 @@ func (q *queue) next() int64 {
 }
 
 // hiddenUntil returns when a message hidden at t for vis seconds becomes
-// visible, in Unix milliseconds rounded up: never early.
+// visible, in Unix milliseconds rounded up: never early. A message hidden
+// for 0 seconds is visible at once.
 func hiddenUntil(t time.Time, vis int) int64 {
+	if vis <= 0 {
+		return t.UnixMilli()
+	}
 	return (t.Add(time.Duration(vis)*time.Second).UnixNano() + 999_999) / 1_000_000
 }
 
