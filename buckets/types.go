@@ -312,9 +312,6 @@ type Change struct {
 	SourceIP  string
 }
 
-// Notifier receives a bucket's changes in order. An error is retried later
-// with the same Change; the next changes of the bucket wait for it.
-type Notifier func(ctx context.Context, c Change) error
 
 type reqKey struct{}
 
@@ -330,4 +327,17 @@ func WithRequest(ctx context.Context, requestID, sourceIP string) context.Contex
 func RequestOf(ctx context.Context) (requestID, sourceIP string) {
 	r, _ := ctx.Value(reqKey{}).(requestInfo)
 	return r.id, r.ip
+}
+
+// NotificationHook is what the bucket notifications (package triggers)
+// lend the service: Check validates a NotificationConfiguration document
+// before it is stored and returns the document to store (with the ids S3
+// generates filled in); Stored is called after it is stored (to send
+// s3:TestEvent to queues). Notify receives every change of every bucket, in
+// each bucket's order; an error is retried later with the same Change, and
+// the bucket's next changes wait for it.
+type NotificationHook interface {
+	Check(ctx context.Context, bucket string, doc []byte) ([]byte, error)
+	Stored(ctx context.Context, bucket string, doc []byte)
+	Notify(ctx context.Context, c Change) error
 }
