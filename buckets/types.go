@@ -312,7 +312,6 @@ type Change struct {
 	SourceIP  string
 }
 
-
 type reqKey struct{}
 
 type requestInfo struct{ id, ip string }
