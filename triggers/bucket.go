@@ -119,12 +119,9 @@ func (n *BucketNotifications) checkARN(c *notifyConfig) error {
 			return invalidArgument(msgBadARN)
 		}
 	}
-	if c.Kind == kindFunction {
-		ref, err := eddy.ParseFunctionRef(c.ARN, "CloudFunction")
-		if err != nil || ref.Region == "" || ref.Account == "" {
-			return invalidArgument(msgBadARN)
-		}
-	}
+	// A lambda ARN that names no function (the user guide's examples
+	// write arn:aws:lambda:REGION:ACCOUNT:NAME) parses as an ARN: it is
+	// the destination that cannot be validated.
 	return nil
 }
 
@@ -174,8 +171,10 @@ func (n *BucketNotifications) checkQueue(ctx context.Context, arn string) error 
 }
 
 func (n *BucketNotifications) checkFunction(ctx context.Context, arn string) error {
-	ref, _ := eddy.ParseFunctionRef(arn, "CloudFunction")
-	var err error
+	ref, err := eddy.ParseFunctionRef(arn, "CloudFunction")
+	if err != nil || ref.Region == "" || ref.Account == "" {
+		return invalidArgument(msgDestination)
+	}
 	switch {
 	case ref.Qualifier == "" || (ref.Qualifier == eddy.LatestVersion && n.s.cfg.Versions == nil):
 		_, err = n.s.cfg.Functions.GetFunction(ctx, ref.Region, ref.Name)
