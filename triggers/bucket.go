@@ -42,13 +42,10 @@ type BucketNotifications struct {
 	s   *Service
 	cfg BucketConfigs
 
-	mu sync.Mutex // guards docs and done
+	mu sync.Mutex // guards docs
 	// docs is the last configuration read of each bucket, parsed, so
 	// that an unchanged document is not parsed again.
 	docs map[string]*cachedDoc
-	// done holds the deliveries of changes that failed in part, so that
-	// a retry of the change does not deliver again where it succeeded.
-	done map[string]struct{}
 }
 
 // cachedDoc is a bucket's stored configuration and what it parses to.
@@ -58,11 +55,6 @@ type cachedDoc struct {
 	region string
 }
 
-// maxDone bounds the deliveries remembered for changes that failed in
-// part; past it they are forgotten (a retry may then deliver twice, which
-// S3's at-least-once delivery allows).
-const maxDone = 100_000
-
 var _ buckets.NotificationHook = (*BucketNotifications)(nil)
 
 // BucketNotifications returns the bucket notifications of the service,
@@ -70,7 +62,7 @@ var _ buckets.NotificationHook = (*BucketNotifications)(nil)
 // Functions, Versions, Invoker, Queues, Account, Region, Logger and Now;
 // the service need not be open.
 func (s *Service) BucketNotifications(b BucketConfigs) *BucketNotifications {
-	return &BucketNotifications{s: s, cfg: b, docs: map[string]*cachedDoc{}, done: map[string]struct{}{}}
+	return &BucketNotifications{s: s, cfg: b, docs: map[string]*cachedDoc{}}
 }
 
 // Check validates a NotificationConfiguration document as S3 does — its
@@ -153,7 +145,7 @@ func (n *BucketNotifications) checkQueue(ctx context.Context, arn string) error 
 		return invalidArgument(msgDestination)
 	}
 	out, err := n.s.cfg.Queues.GetQueueAttributes(ctx, &queues.GetQueueAttributesInput{
-		QueueUrl: url, AttributeNames: []string{"QueueArn", "FifoQueue"},
+		QueueUrl: url, AttributeNames: []string{"QueueArn"},
 	})
 	switch {
 	case err == nil:
@@ -164,7 +156,7 @@ func (n *BucketNotifications) checkQueue(ctx context.Context, arn string) error 
 	}
 	// The queue service answers for a queue of that name in its own
 	// region; S3 does not send to FIFO queues.
-	if out.Attributes["QueueArn"] != arn || out.Attributes["FifoQueue"] == "true" {
+	if out.Attributes["QueueArn"] != arn || isFIFO(arn) {
 		return invalidArgument(msgDestination)
 	}
 	return nil
@@ -233,9 +225,16 @@ func (n *BucketNotifications) Stored(ctx context.Context, bucket string, doc []b
 
 // Notify delivers a change to every configuration of its bucket whose
 // events and key filter match it, reading the configuration the bucket
-// has now. It returns an error if a delivery failed; a retry with the same
-// change delivers again only where it failed (on this node; see
-// deliverOnce).
+// has now. Check refuses configurations that overlap, so at most one
+// matches a change: a change is delivered whole or not at all, and an
+// error (the delivery failed; a retry may succeed) is retried with the
+// same change. A retry, or a change delivered again after a crash, does
+// not invoke a function twice within two minutes, on any node: the
+// invocation's request id is derived from the change and the
+// configuration, and the invoker's queue drops a second event with the
+// same id (JetStream de-duplication). A queue has no such guard (standard
+// queues refuse deduplication ids): a change delivered again is sent
+// again, as S3's at-least-once delivery allows.
 func (n *BucketNotifications) Notify(ctx context.Context, c buckets.Change) error {
 	cd, err := n.load(ctx, c.Bucket)
 	if err != nil {
@@ -244,20 +243,14 @@ func (n *BucketNotifications) Notify(ctx context.Context, c buckets.Change) erro
 		}
 		return fmt.Errorf("bucket notifications: %s: %w", c.Bucket, err)
 	}
-	if len(cd.doc.Configs) == 0 {
-		return nil
-	}
 	key := encodeKey(c.Key)
 	var errs []error
-	var keys []string
 	for i := range cd.doc.Configs {
 		cfg := &cd.doc.Configs[i]
 		if !cfg.matches(c.Event, key) {
 			continue
 		}
-		id := deliveryID(&c, i, cfg)
-		keys = append(keys, id)
-		err := n.deliverOnce(ctx, &c, cfg, cd.region, id)
+		err := n.deliver(ctx, &c, cfg, cd.region, deliveryID(&c, i, cfg))
 		switch {
 		case err == nil:
 		case undeliverable(err):
@@ -273,11 +266,6 @@ func (n *BucketNotifications) Notify(ctx context.Context, c buckets.Change) erro
 	if len(errs) > 0 {
 		return fmt.Errorf("bucket notifications: %s/%s %s: %w", c.Bucket, c.Key, c.Event, errors.Join(errs...))
 	}
-	n.mu.Lock()
-	for _, k := range keys {
-		delete(n.done, k)
-	}
-	n.mu.Unlock()
 	return nil
 }
 
@@ -329,21 +317,9 @@ func deliveryID(c *buckets.Change, i int, cfg *notifyConfig) string {
 	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
 
-// deliverOnce delivers a change's record to one configuration unless an
-// earlier attempt at the change did. Two things keep a retry from
-// delivering twice: on this node, the deliveries of a change that failed
-// in part are remembered until it succeeds; on any node, an invocation's
-// request id is the delivery id, and the invoker's queue drops a second
-// event with the same id for two minutes (JetStream de-duplication). A
-// queue has no such guard (standard queues refuse deduplication ids), so
-// a retry on another node may send a message twice.
-func (n *BucketNotifications) deliverOnce(ctx context.Context, c *buckets.Change, cfg *notifyConfig, region, id string) error {
-	n.mu.Lock()
-	_, done := n.done[id]
-	n.mu.Unlock()
-	if done {
-		return nil
-	}
+// deliver sends a change's record to one configuration's destination;
+// id is the delivery's id, the request id of an invocation.
+func (n *BucketNotifications) deliver(ctx context.Context, c *buckets.Change, cfg *notifyConfig, region, id string) error {
 	payload, err := marshalS3Event(newS3Record(c, recordInput{Region: region, Account: n.s.cfg.Account, ConfigurationID: cfg.ID}))
 	if err != nil {
 		return err
@@ -358,23 +334,11 @@ func (n *BucketNotifications) deliverOnce(ctx context.Context, c *buckets.Change
 			Region: ref.Region, FunctionName: ref.Name, Qualifier: ref.Qualifier,
 			Type: eddy.InvokeEvent, Payload: payload, RequestID: id,
 		})
-		if err != nil {
-			return err
-		}
+		return err
 	case kindQueue:
-		if err := n.s.sendToQueue(ctx, cfg.ARN, string(payload)); err != nil {
-			return err
-		}
-	default:
-		return nil // topics are refused by Check
+		return n.s.sendToQueue(ctx, cfg.ARN, string(payload))
 	}
-	n.mu.Lock()
-	if len(n.done) >= maxDone {
-		clear(n.done)
-	}
-	n.done[id] = struct{}{}
-	n.mu.Unlock()
-	return nil
+	return nil // topics are refused by Check
 }
 
 // undeliverable reports whether a delivery failed for good: the function
