@@ -164,7 +164,7 @@ func (n *BucketNotifications) checkQueue(ctx context.Context, arn string) error 
 
 func (n *BucketNotifications) checkFunction(ctx context.Context, arn string) error {
 	ref, err := eddy.ParseFunctionRef(arn, "CloudFunction")
-	if err != nil || ref.Region == "" || ref.Account == "" {
+	if err != nil || ref.Region == "" || ref.Account == "" || n.s.cfg.Functions == nil || n.s.cfg.Invoker == nil {
 		return invalidArgument(msgDestination)
 	}
 	switch {
@@ -239,7 +239,11 @@ func (n *BucketNotifications) Notify(ctx context.Context, c buckets.Change) erro
 	cd, err := n.load(ctx, c.Bucket)
 	if err != nil {
 		if e := eddy.AsError(err); e != nil && e.Type == "NoSuchBucket" {
-			return nil // the bucket is gone, and its configuration with it
+			// The bucket is gone, and its configuration with it.
+			n.mu.Lock()
+			delete(n.docs, c.Bucket)
+			n.mu.Unlock()
+			return nil
 		}
 		return fmt.Errorf("bucket notifications: %s: %w", c.Bucket, err)
 	}
