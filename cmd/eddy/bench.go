@@ -329,8 +329,7 @@ when --moto is set, the default when it is on PATH; stopped after): PutObject
 and GetObject of 4 KiB objects and ListObjectsV2 of one prefix (100 keys,
 MaxKeys 1000) of a bucket of --objects objects, each at every --concurrency
 level, next to the floor of a plain loopback HTTP echo; and PutObject and
-GetObject of one 64 MiB object (--large; moto gets a smaller one,
---moto-large) streamed from a generated body and read to io.Discard, in MB/s,
+GetObject of one 64 MiB object (--large; --moto-large for moto's) streamed from a generated body and read to io.Discard, in MB/s,
 next to a plain loopback HTTP transfer of the same size. With --function (the
 default) it also measures, against eddy only, the latency from the start of a
 PutObject to the function a bucket notification (s3:ObjectCreated:*)
@@ -349,8 +348,8 @@ available. The command exits 0 whatever the figures.`,
 			if cfg.Objects < bench.ListPrefixSize || cfg.MotoObjects < bench.ListPrefixSize {
 				return fmt.Errorf("--objects and --moto-objects must be at least %d", bench.ListPrefixSize)
 			}
-			if cfg.Large < 1 || cfg.MotoLarge < 1 || cfg.LargeRounds < 1 || cfg.LoadConcurrency < 1 {
-				return errors.New("--large, --moto-large, --large-rounds and --load-concurrency must be at least 1")
+			if cfg.Large < 1 || cfg.MotoLarge < 0 || cfg.LargeRounds < 1 || cfg.LoadConcurrency < 1 {
+				return errors.New("--large, --large-rounds and --load-concurrency must be at least 1, --moto-large not negative")
 			}
 			if cfg.Notify.Objects < 1 || cfg.Notify.Wait <= 0 {
 				return errors.New("--latency-objects and --notify-wait must be positive")
@@ -383,7 +382,7 @@ available. The command exits 0 whatever the figures.`,
 	f.IntVar(&cfg.Objects, "objects", 100000, "objects in eddy's listing bucket (whole prefixes of 100)")
 	f.IntVar(&cfg.MotoObjects, "moto-objects", 5000, "objects in moto's listing bucket (moto scans its whole bucket for every listing)")
 	f.Int64Var(&cfg.Large, "large", 64<<20, "bytes of eddy's large object")
-	f.Int64Var(&cfg.MotoLarge, "moto-large", 16<<20, "bytes of moto's large object")
+	f.Int64Var(&cfg.MotoLarge, "moto-large", 0, "bytes of moto's large object (0: as --large)")
 	f.IntVar(&cfg.LargeRounds, "large-rounds", 3, "times the large object is put, then got")
 	f.IntVar(&cfg.LoadConcurrency, "load-concurrency", 16, "clients calling PutObject while a bucket is filled")
 	f.BoolVar(&cfg.Function, "function", true, "also measure PUT → invoke latency of a bucket notification against eddy")
