@@ -504,6 +504,7 @@ func (b *bucketBench) drop(t *BucketTarget, bucket string, progress func(string,
 
 // emptyBucket deletes every object of bucket, 1,000 a DeleteObjects call.
 func emptyBucket(ctx context.Context, client *s3.Client, bucket string) error {
+	var last string // the first key of the page deleted last
 	for {
 		// Each page is listed from the start: the previous one is gone.
 		out, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), MaxKeys: aws.Int32(1000)})
@@ -513,6 +514,11 @@ func emptyBucket(ctx context.Context, client *s3.Client, bucket string) error {
 		if len(out.Contents) == 0 {
 			return nil
 		}
+		first := aws.ToString(out.Contents[0].Key)
+		if first == last {
+			return fmt.Errorf("DeleteObjects: %s is still listed after it was deleted", first)
+		}
+		last = first
 		ids := make([]s3types.ObjectIdentifier, len(out.Contents))
 		for i, o := range out.Contents {
 			ids[i] = s3types.ObjectIdentifier{Key: o.Key}
