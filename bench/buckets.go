@@ -907,7 +907,7 @@ func BucketLatency(ctx context.Context, cfg BucketNotifyConfig) (Latency, error)
 	if err := b.prime(ctx); err != nil {
 		return Latency{}, err
 	}
-	b.progress("buckets: %d PutObject calls, one every %v", cfg.Objects, cfg.Interval)
+	b.progress("%d PutObject calls, one every %v", cfg.Objects, cfg.Interval)
 	want := make(map[string]bool, cfg.Objects)
 	errs := 0
 	tick := time.NewTicker(cfg.Interval)
@@ -1131,10 +1131,11 @@ func (r *BucketsReport) Goals() []Target {
 	if ok {
 		measured = fmt.Sprintf("%s (p99 %s) in a %s-object bucket", ms(res.Latency.P50), ms(res.Latency.P99), thousands(e.Objects))
 	}
+	// A smaller bucket says nothing of the target.
 	out = append(out, Target{
 		Name:     "ListObjectsV2 by prefix p50 ≤ 10 ms in a 100,000-object bucket (concurrency 1)",
 		Measured: measured,
-		Result:   result(ok, res.Latency.P50 <= 10*time.Millisecond),
+		Result:   result(ok && e.Objects >= 100000, res.Latency.P50 <= 10*time.Millisecond),
 	})
 	ok = r.Function && r.LatencyErr == "" && r.Latency.N > 0
 	out = append(out, Target{
