@@ -334,4 +334,11 @@ func TestBucketsRender(t *testing.T) {
 			t.Errorf("goal %q: got %q, want %q", name, got, want)
 		}
 	}
+	// A listing in a smaller bucket is reported but not judged.
+	r.Targets[0].Objects = 2000
+	for _, g := range r.Goals() {
+		if strings.HasPrefix(g.Name, "ListObjectsV2") && (g.Result != "n/a" || !strings.Contains(g.Measured, "in a 2,000-object bucket")) {
+			t.Errorf("listing in 2,000 objects: got %+v, want it measured and n/a", g)
+		}
+	}
 }
