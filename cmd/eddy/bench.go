@@ -14,7 +14,7 @@ import (
 
 func benchCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Measure eddy against the floor and its peers"}
-	cmd.AddCommand(benchInvokeCommand(), benchAsyncCommand(), benchTablesCommand(), benchQueuesCommand())
+	cmd.AddCommand(benchInvokeCommand(), benchAsyncCommand(), benchTablesCommand(), benchQueuesCommand(), benchBucketsCommand())
 	return cmd
 }
 
@@ -310,6 +310,84 @@ temporary data directory. The command exits 0 whatever the figures.`,
 	f.IntVar(&cfg.Mapping.Messages, "latency-messages", 200, "messages sent, one every 10 ms, for the send → invoke latency")
 	f.IntVar(&cfg.Mapping.Burst, "burst", 10000, "messages sent at once for the queue → function throughput")
 	f.DurationVar(&cfg.Mapping.Wait, "mapping-wait", 30*time.Second, "how long to wait for the first message to reach the function, and for each sign of progress after it")
+	f.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run (server included when in-process) to this file")
+	return cmd
+}
+
+func benchBucketsCommand() *cobra.Command {
+	var (
+		endpoint, cpuprofile string
+		cfg                  bench.BucketsConfig
+	)
+	_, motoErr := bench.MotoPath()
+	cmd := &cobra.Command{
+		Use:   "buckets",
+		Short: "Measure S3 on eddy and on moto_server: objects/s, MB/s, listing latency, ratios, and PUT → invoke",
+		Long: `Run the same aws-sdk-go-v2 S3 client code (path-style addressing) against eddy
+and, in the same run, against moto_server (started on a free loopback port
+when --moto is set, the default when it is on PATH; stopped after): PutObject
+and GetObject of 4 KiB objects and ListObjectsV2 of one prefix (100 keys,
+MaxKeys 1000) of a bucket of --objects objects, each at every --concurrency
+level, next to the floor of a plain loopback HTTP echo; and PutObject and
+GetObject of one 64 MiB object (--large; --moto-large for moto's) streamed from a generated body and read to io.Discard, in MB/s,
+next to a plain loopback HTTP transfer of the same size. With --function (the
+default) it also measures, against eddy only, the latency from the start of a
+PutObject to the function a bucket notification (s3:ObjectCreated:*)
+invokes; that needs bench/echofn, built from this checkout. Without
+--endpoint an eddy server is started in this process on a free port with a
+temporary data directory. A server that does not serve S3 is reported as not
+available. The command exits 0 whatever the figures.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.Duration <= 0 {
+				return errors.New("--duration must be positive")
+			}
+			if cfg.Ops < 0 {
+				return errors.New("--ops must not be negative")
+			}
+			if cfg.Objects < bench.ListPrefixSize || cfg.MotoObjects < bench.ListPrefixSize {
+				return fmt.Errorf("--objects and --moto-objects must be at least %d", bench.ListPrefixSize)
+			}
+			if cfg.Large < 1 || cfg.MotoLarge < 0 || cfg.LargeRounds < 1 || cfg.LoadConcurrency < 1 {
+				return errors.New("--large, --large-rounds and --load-concurrency must be at least 1, --moto-large not negative")
+			}
+			if cfg.Notify.Objects < 1 || cfg.Notify.Wait <= 0 {
+				return errors.New("--latency-objects and --notify-wait must be positive")
+			}
+			for _, c := range cfg.Concurrency {
+				if c < 1 {
+					return errors.New("--concurrency levels must be at least 1")
+				}
+			}
+			ctx := cmd.Context()
+			run, err := prepareBench(ctx, endpoint, cpuprofile, Config{}, cfg.Function)
+			if err != nil {
+				return err
+			}
+			defer run.close()
+			cfg.Zip, cfg.Endpoint, cfg.InProcess, cfg.Progress = run.zip, run.url, run.inProcess, os.Stderr
+			report, err := bench.RunBuckets(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			return report.Render(os.Stdout)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&endpoint, "endpoint", "", "bench an eddy already running at this URL instead of one started in this process")
+	f.BoolVar(&cfg.Moto, "moto", motoErr == nil, "also measure moto_server (the default when it is on PATH)")
+	f.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long each measurement runs at each concurrency level")
+	f.IntVar(&cfg.Ops, "ops", 0, "also stop each measurement after this many calls (0: no limit)")
+	f.IntSliceVar(&cfg.Concurrency, "concurrency", []int{1, 16}, "concurrency levels")
+	f.IntVar(&cfg.Objects, "objects", 100000, "objects in eddy's listing bucket (whole prefixes of 100)")
+	f.IntVar(&cfg.MotoObjects, "moto-objects", 5000, "objects in moto's listing bucket (moto scans its whole bucket for every listing)")
+	f.Int64Var(&cfg.Large, "large", 64<<20, "bytes of eddy's large object")
+	f.Int64Var(&cfg.MotoLarge, "moto-large", 0, "bytes of moto's large object (0: as --large)")
+	f.IntVar(&cfg.LargeRounds, "large-rounds", 3, "times the large object is put, then got")
+	f.IntVar(&cfg.LoadConcurrency, "load-concurrency", 16, "clients calling PutObject while a bucket is filled")
+	f.BoolVar(&cfg.Function, "function", true, "also measure PUT → invoke latency of a bucket notification against eddy")
+	f.IntVar(&cfg.Notify.Objects, "latency-objects", 200, "objects put, one every 10 ms, for the PUT → invoke latency")
+	f.DurationVar(&cfg.Notify.Wait, "notify-wait", 30*time.Second, "how long to wait for the first event to reach the function, and for each sign of progress after it")
 	f.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run (server included when in-process) to this file")
 	return cmd
 }
