@@ -38,8 +38,7 @@ func s3RequestBody(r *http.Request) (*s3Body, error) {
 	sha := r.Header.Get("x-amz-content-sha256")
 	b := &s3Body{Size: r.ContentLength}
 	trailer := strings.ToLower(strings.TrimSpace(r.Header.Get("x-amz-trailer")))
-	chunked := strings.HasPrefix(sha, "STREAMING-") || hasToken(r.Header.Get("Content-Encoding"), "aws-chunked")
-	if chunked {
+	if isChunked(r) {
 		b.Size = -1
 		if v := r.Header.Get("x-amz-decoded-content-length"); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -47,8 +46,6 @@ func s3RequestBody(r *http.Request) (*s3Body, error) {
 				return nil, s3Errorf("InvalidArgument", "x-amz-decoded-content-length is not a valid length")
 			}
 			b.Size = n
-		} else {
-			return nil, s3Errorf("MissingContentLength", "You must provide the Content-Length HTTP header.")
 		}
 		cr := newChunkedReader(r.Body)
 		b.Body = cr
@@ -92,6 +89,11 @@ func s3RequestBody(r *http.Request) (*s3Body, error) {
 		return nil, s3Errorf("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
 	}
 	return b, nil
+}
+
+// isChunked reports whether a request's body is aws-chunked.
+func isChunked(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("x-amz-content-sha256"), "STREAMING-") || hasToken(r.Header.Get("Content-Encoding"), "aws-chunked")
 }
 
 // hasToken reports whether a comma-separated header value holds token.

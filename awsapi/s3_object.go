@@ -52,7 +52,10 @@ func validStorageClass(sc string) error {
 // putInput builds a PutObjectInput from a request.
 func putInput(s *s3Req) (*buckets.PutObjectInput, error) {
 	r := s.r
-	if r.ContentLength < 0 && r.Header.Get("x-amz-decoded-content-length") == "" {
+	// S3 requires the length of a plain body; an aws-chunked body of
+	// unknown length (the Go SDK sends one for an unseekable stream) is
+	// accepted, as the service reads any body to its end.
+	if r.ContentLength < 0 && !isChunked(r) {
 		return nil, s3Errorf("MissingContentLength", "You must provide the Content-Length HTTP header.")
 	}
 	body, err := s3RequestBody(r)
