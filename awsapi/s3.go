@@ -274,6 +274,9 @@ func bucketOfHost(host string, hosts []string) (bucket string, website bool) {
 		return "", false
 	}
 	labels := strings.Split(host, ".")
+	if labels[0] == "s3" || isS3RegionLabel(labels[0]) {
+		return "", false // s3.localhost, s3.REGION.amazonaws.com: path style
+	}
 	for i := 1; i < len(labels); i++ {
 		l := labels[i]
 		if l == "s3-website" || strings.HasPrefix(l, "s3-website-") || strings.HasPrefix(l, "s3-website.") {
@@ -281,7 +284,7 @@ func bucketOfHost(host string, hosts []string) (bucket string, website bool) {
 		}
 	}
 	for i := 1; i < len(labels)-1; i++ {
-		if labels[i] == "s3" || (strings.HasPrefix(labels[i], "s3-") && i < len(labels)-1) {
+		if labels[i] == "s3" || isS3RegionLabel(labels[i]) {
 			return strings.Join(labels[:i], "."), false
 		}
 	}
@@ -295,6 +298,12 @@ func bucketOfHost(host string, hosts []string) (bucket string, website bool) {
 		}
 	}
 	return "", false
+}
+
+// isS3RegionLabel reports whether a host label is a legacy regional S3
+// endpoint's, such as s3-us-west-2 or s3-external-1.
+func isS3RegionLabel(l string) bool {
+	return strings.HasPrefix(l, "s3-") && len(l) > 4 && l[len(l)-1] >= '0' && l[len(l)-1] <= '9' && strings.Count(l, "-") >= 2
 }
 
 // checkPresigned rejects an expired presigned URL as S3 does.
