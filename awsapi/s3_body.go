@@ -37,6 +37,7 @@ const maxS3Object = 5 << 30
 func s3RequestBody(r *http.Request) (*s3Body, error) {
 	sha := r.Header.Get("x-amz-content-sha256")
 	b := &s3Body{Size: r.ContentLength}
+	var raw io.Reader = clientReader{r.Body}
 	trailer := strings.ToLower(strings.TrimSpace(r.Header.Get("x-amz-trailer")))
 	if isChunked(r) {
 		b.Size = -1
@@ -47,7 +48,7 @@ func s3RequestBody(r *http.Request) (*s3Body, error) {
 			}
 			b.Size = n
 		}
-		cr := newChunkedReader(r.Body)
+		cr := newChunkedReader(raw)
 		b.Body = cr
 		if trailer != "" {
 			if alg := buckets.AlgorithmOfHeader(trailer); alg != "" {
@@ -56,10 +57,10 @@ func s3RequestBody(r *http.Request) (*s3Body, error) {
 			}
 		}
 	} else {
-		b.Body = r.Body
+		b.Body = raw
 		if len(sha) == 64 {
 			if _, err := hex.DecodeString(sha); err == nil {
-				b.Body = &digestReader{r: r.Body, h: sha256.New(), want: strings.ToLower(sha), hexsum: true,
+				b.Body = &digestReader{r: raw, h: sha256.New(), want: strings.ToLower(sha), hexsum: true,
 					err: s3Errorf("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")}
 			}
 		}
@@ -171,6 +172,19 @@ func bodyError(err error) error {
 		return err
 	}
 	return s3Errorf("IncompleteBody", "The request body terminated unexpectedly")
+}
+
+// clientReader reads a request body and turns a failure to read it (the
+// client went away, sent less than it announced) into IncompleteBody, so
+// that the service can tell the client's faults from its own.
+type clientReader struct{ r io.Reader }
+
+func (c clientReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF && eddy.AsError(err) == nil {
+		err = errTruncated()
+	}
+	return n, err
 }
 
 // digestReader checks the digest of what it reads at EOF and returns err

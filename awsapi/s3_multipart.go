@@ -70,7 +70,7 @@ func (h *Handler) s3UploadPart(w http.ResponseWriter, s *s3Req) error {
 	}
 	p, err := h.Buckets.UploadPart(s.r.Context(), id, n, in)
 	if err != nil {
-		return bodyError(err)
+		return err
 	}
 	w.Header().Set("ETag", p.ETag)
 	w.Header().Set("x-amz-server-side-encryption", "AES256")

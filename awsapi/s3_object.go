@@ -92,7 +92,7 @@ func (h *Handler) s3PutObject(w http.ResponseWriter, s *s3Req) error {
 	}
 	obj, err := h.Buckets.PutObject(s.r.Context(), in)
 	if err != nil {
-		return bodyError(err)
+		return err
 	}
 	w.Header().Set("ETag", obj.ETag)
 	w.Header().Set("x-amz-server-side-encryption", "AES256")

@@ -246,8 +246,11 @@ func TestS3SDKMultipartAndPresign(t *testing.T) {
 			t.Fatalf("CreateBucket: %v", err)
 		}
 		body := bytes.Repeat([]byte("0123456789abcdef"), (12<<20)/16+7)
+		// The upload manager is deprecated but is what deployed Go code uses.
+		//lint:ignore SA1019 the manager's wire behaviour is what is tested
 		up := manager.NewUploader(c, func(u *manager.Uploader) { u.PartSize = 5 << 20 })
 		// An io.Reader that is not seekable makes the manager stream parts.
+		//lint:ignore SA1019 the manager's wire behaviour is what is tested
 		res, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String("mpb"), Key: aws.String("big"), Body: struct{ io.Reader }{bytes.NewReader(body)}})
 		if err != nil {
 			t.Fatalf("tls=%v Upload: %v", tlsOn, err)

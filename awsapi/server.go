@@ -125,6 +125,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			service = "sqs"
 		}
 	}
+	if service == "" && h.Buckets != nil {
+		service = "s3" // S3 is what an unsigned request for nothing else is for
+	}
 	switch service {
 	case "lambda":
 		h.serveLambda(w, r)
@@ -134,7 +137,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveDynamoDB(w, r, target)
 	case "sqs":
 		h.serveSQS(w, r, target)
-	case "s3", "":
+	case "s3":
 		h.serveS3(w, r)
 	default:
 		name := service

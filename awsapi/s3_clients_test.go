@@ -1,0 +1,122 @@
+package awsapi_test
+
+import (
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eddyserverless/eddy/awsapi"
+)
+
+// boto3Program drives the edge with boto3 (argv[1] is the endpoint): the
+// checksums, chunked bodies, list decoding and multipart transfers of
+// the machine's botocore.
+const boto3Program = `
+import sys, io, urllib.request, boto3
+from botocore.config import Config
+from boto3.s3.transfer import TransferConfig
+ep = sys.argv[1]
+s3 = boto3.client("s3", endpoint_url=ep, region_name="us-east-1", aws_access_key_id="AKID", aws_secret_access_key="SECRET",
+                  config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+s3.create_bucket(Bucket="boto")
+s3.put_object(Bucket="boto", Key="a b/c+d.txt", Body=b"hello", Metadata={"Color": "blue"}, ContentType="text/plain")
+s3.put_object(Bucket="boto", Key="stream", Body=io.BytesIO(b"x" * 100000), ChecksumAlgorithm="SHA256")
+o = s3.get_object(Bucket="boto", Key="a b/c+d.txt", ChecksumMode="ENABLED")
+assert o["Body"].read() == b"hello", o
+assert o["Metadata"] == {"color": "blue"}, o["Metadata"]
+assert o["ContentType"] == "text/plain"
+h = s3.head_object(Bucket="boto", Key="stream")
+assert h["ContentLength"] == 100000, h
+l = s3.list_objects_v2(Bucket="boto", Prefix="a b/", Delimiter="/")
+assert [c["Key"] for c in l["Contents"]] == ["a b/c+d.txt"], l
+l = s3.list_objects_v2(Bucket="boto", Delimiter="/")
+assert [p["Prefix"] for p in l["CommonPrefixes"]] == ["a b/"], l
+l1 = s3.list_objects(Bucket="boto")
+assert len(l1["Contents"]) == 2, l1
+s3.copy_object(Bucket="boto", Key="copy", CopySource={"Bucket": "boto", "Key": "a b/c+d.txt"})
+s3.put_object_tagging(Bucket="boto", Key="copy", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+assert s3.get_object_tagging(Bucket="boto", Key="copy")["TagSet"] == [{"Key": "k", "Value": "v"}]
+s3.upload_fileobj(io.BytesIO(b"m" * (11 << 20)), "boto", "multi", Config=TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20))
+assert s3.head_object(Bucket="boto", Key="multi")["ETag"].endswith('-3"')
+buf = io.BytesIO()
+s3.download_fileobj("boto", "multi", buf, Config=TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20))
+assert buf.getvalue() == b"m" * (11 << 20)
+s3.put_bucket_cors(Bucket="boto", CORSConfiguration={"CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}]})
+assert s3.get_bucket_cors(Bucket="boto")["CORSRules"][0]["AllowedMethods"] == ["GET"]
+s3.put_bucket_website(Bucket="boto", WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}})
+assert s3.get_bucket_website(Bucket="boto")["IndexDocument"]["Suffix"] == "index.html"
+s3.put_bucket_policy(Bucket="boto", Policy='{"Version":"2012-10-17","Statement":[]}')
+s3.put_bucket_tagging(Bucket="boto", Tagging={"TagSet": [{"Key": "t", "Value": "1"}]})
+assert s3.get_bucket_tagging(Bucket="boto")["TagSet"] == [{"Key": "t", "Value": "1"}]
+url = s3.generate_presigned_url("put_object", Params={"Bucket": "boto", "Key": "pre"})
+urllib.request.urlopen(urllib.request.Request(url, data=b"presigned", method="PUT")).read()
+url = s3.generate_presigned_url("get_object", Params={"Bucket": "boto", "Key": "pre"})
+assert urllib.request.urlopen(url).read() == b"presigned"
+try:
+    s3.get_object(Bucket="boto", Key="missing")
+    raise SystemExit("no error")
+except s3.exceptions.NoSuchKey:
+    pass
+r = s3.delete_objects(Bucket="boto", Delete={"Objects": [{"Key": k} for k in ["a b/c+d.txt", "stream", "copy", "multi", "pre"]]})
+assert len(r["Deleted"]) == 5, r
+s3.delete_bucket(Bucket="boto")
+print("ok")
+`
+
+func TestS3Boto3(t *testing.T) {
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		t.Skip("boto3 is not installed")
+	}
+	srv := httptest.NewServer(&awsapi.Handler{Buckets: newFakeBuckets(), Region: "us-east-1"})
+	t.Cleanup(srv.Close)
+	cmd := exec.Command("python3", "-c", boto3Program, srv.URL)
+	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "ok") {
+		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+}
+
+// TestS3AwsCLI runs the aws CLI's high-level s3 commands against the edge.
+func TestS3AwsCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the aws CLI starts slowly")
+	}
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("aws CLI is not installed")
+	}
+	srv := httptest.NewServer(&awsapi.Handler{Buckets: newFakeBuckets(), Region: "us-east-1"})
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/f.txt", []byte(strings.Repeat("cli ", 3<<20)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("aws", append([]string{"--endpoint-url", srv.URL, "--region", "us-east-1"}, args...)...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKID", "AWS_SECRET_ACCESS_KEY=SECRET", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		t.Logf("aws %v: %v", args, time.Since(start))
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	run("s3", "mb", "s3://cli")
+	run("s3", "cp", dir+"/f.txt", "s3://cli/dir/f.txt")
+	run("s3", "sync", dir, "s3://cli/sync/")
+	if out := run("s3", "ls", "s3://cli/", "--recursive"); !strings.Contains(out, "dir/f.txt") || !strings.Contains(out, "sync/f.txt") {
+		t.Fatalf("aws s3 ls: got %s", out)
+	}
+	run("s3", "cp", "s3://cli/dir/f.txt", dir+"/back.txt")
+	back, _ := os.ReadFile(dir + "/back.txt")
+	if len(back) != 4*(3<<20) {
+		t.Fatalf("downloaded %d bytes", len(back))
+	}
+	run("s3api", "head-object", "--bucket", "cli", "--key", "dir/f.txt")
+	run("s3", "rb", "s3://cli", "--force")
+}
