@@ -80,14 +80,28 @@ func TestS3Boto3(t *testing.T) {
 	}
 }
 
-// TestS3AwsCLI runs the aws CLI's high-level s3 commands against the edge.
+// TestS3AwsCLI runs the aws CLI's high-level s3 commands against the
+// edge: the v1 CLI on PATH and, if installed, Debian's v2 at /usr/bin/aws.
 func TestS3AwsCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the aws CLI starts slowly")
 	}
-	if _, err := exec.LookPath("aws"); err != nil {
+	var clis []string
+	if p, err := exec.LookPath("aws"); err == nil {
+		clis = append(clis, p)
+	}
+	if _, err := os.Stat("/usr/bin/aws"); err == nil {
+		clis = append(clis, "/usr/bin/aws")
+	}
+	if len(clis) == 0 {
 		t.Skip("aws CLI is not installed")
 	}
+	for _, cli := range clis {
+		t.Run(cli, func(t *testing.T) { testAwsCLI(t, cli) })
+	}
+}
+
+func testAwsCLI(t *testing.T, cli string) {
 	srv := httptest.NewServer(&awsapi.Handler{Buckets: newFakeBuckets(), Region: "us-east-1"})
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
@@ -96,8 +110,9 @@ func TestS3AwsCLI(t *testing.T) {
 	}
 	run := func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command("aws", append([]string{"--endpoint-url", srv.URL, "--region", "us-east-1"}, args...)...)
-		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKID", "AWS_SECRET_ACCESS_KEY=SECRET", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+		cmd := exec.Command(cli, append([]string{"--endpoint-url", srv.URL, "--region", "us-east-1"}, args...)...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKID", "AWS_SECRET_ACCESS_KEY=SECRET", "AWS_CONFIG_FILE=/dev/null",
+			"AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=")
 		start := time.Now()
 		out, err := cmd.CombinedOutput()
 		t.Logf("aws %v: %v", args, time.Since(start))
@@ -117,6 +132,10 @@ func TestS3AwsCLI(t *testing.T) {
 	if len(back) != 4*(3<<20) {
 		t.Fatalf("downloaded %d bytes", len(back))
 	}
-	run("s3api", "head-object", "--bucket", "cli", "--key", "dir/f.txt")
+	run("s3api", "put-object", "--bucket", "cli", "--key", "small", "--body", dir+"/back.txt", "--content-type", "text/plain")
+	if out := run("s3api", "head-object", "--bucket", "cli", "--key", "small"); !strings.Contains(out, "text/plain") {
+		t.Fatalf("head-object: got %s", out)
+	}
+	run("s3", "presign", "s3://cli/small")
 	run("s3", "rb", "s3://cli", "--force")
 }
