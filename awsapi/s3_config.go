@@ -347,8 +347,10 @@ type websiteRule struct {
 		HostName             string `xml:",omitempty"`
 		HTTPRedirectCode     string `xml:"HttpRedirectCode,omitempty"`
 		Protocol             string `xml:",omitempty"`
-		ReplaceKeyPrefixWith string `xml:",omitempty"`
-		ReplaceKeyWith       string `xml:",omitempty"`
+		// ReplaceKeyPrefixWith and ReplaceKeyWith are pointers: an empty
+		// replacement (strip the prefix) differs from none.
+		ReplaceKeyPrefixWith *string `xml:",omitempty"`
+		ReplaceKeyWith       *string `xml:",omitempty"`
 	}
 }
 
@@ -384,7 +386,7 @@ func parseWebsite(data []byte) (*websiteConfig, error) {
 	}
 	for _, r := range c.RoutingRules {
 		rd := r.Redirect
-		if rd.ReplaceKeyPrefixWith != "" && rd.ReplaceKeyWith != "" {
+		if rd.ReplaceKeyPrefixWith != nil && rd.ReplaceKeyWith != nil {
 			return nil, s3Errorf("InvalidArgument", "You can only define ReplaceKeyPrefix or ReplaceKey but not both.")
 		}
 		if p := rd.Protocol; p != "" && p != "http" && p != "https" {

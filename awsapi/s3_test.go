@@ -406,6 +406,27 @@ func TestS3HTTP(t *testing.T) {
 		}
 	}
 	mustStatus(s3Do(t, h, "PUT", "/web?website", `<WebsiteConfiguration><IndexDocument><Suffix>a/b</Suffix></IndexDocument></WebsiteConfiguration>`, nil), 400, "<Code>InvalidArgument</Code>")
+	mustStatus(s3Do(t, h, "PUT", "/web?website", `<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument><RoutingRules>
+<RoutingRule><Condition><KeyPrefixEquals>old/</KeyPrefixEquals></Condition><Redirect><ReplaceKeyPrefixWith>new/</ReplaceKeyPrefixWith></Redirect></RoutingRule>
+<RoutingRule><Condition><HttpErrorCodeReturnedEquals>404</HttpErrorCodeReturnedEquals></Condition><Redirect><HostName>fallback.example</HostName><HttpRedirectCode>302</HttpRedirectCode></Redirect></RoutingRule>
+</RoutingRules></WebsiteConfiguration>`, nil), 200)
+	site := map[string]string{"Host": "web.s3-website-us-east-1.localhost:4566"}
+	if rec = s3Do(t, h, "GET", "/old/page.html", "", site); rec.Code != 301 || rec.Header().Get("Location") != "http://web.s3-website-us-east-1.localhost:4566/new/page.html" {
+		t.Fatalf("routing rule by prefix: got %d %v", rec.Code, rec.Header())
+	}
+	if rec = s3Do(t, h, "GET", "/gone", "", site); rec.Code != 302 || rec.Header().Get("Location") != "http://fallback.example/gone" {
+		t.Fatalf("routing rule on 404: got %d %v", rec.Code, rec.Header())
+	}
+	if rec = s3Do(t, h, "HEAD", "/", "", site); rec.Code != 200 || rec.Body.Len() != 0 {
+		t.Fatalf("website HEAD: got %d %q", rec.Code, rec.Body.String())
+	}
+
+	// Copying an object onto itself needs a change; If-None-Match: * only creates.
+	mustStatus(s3Do(t, h, "PUT", "/web/chunked", "", map[string]string{"x-amz-copy-source": "/web/chunked"}), 400, "<Code>InvalidRequest</Code>")
+	mustStatus(s3Do(t, h, "PUT", "/web/chunked", "", map[string]string{"x-amz-copy-source": "/web/chunked", "x-amz-metadata-directive": "REPLACE"}), 200, "<CopyObjectResult")
+	mustStatus(s3Do(t, h, "PUT", "/web/chunked", "x", map[string]string{"If-None-Match": "*"}), 412, "<Code>PreconditionFailed</Code>")
+	mustStatus(s3Do(t, h, "PUT", "/web/k?partNumber=1&uploadId=nope", "x", nil), 404, "<Code>NoSuchUpload</Code>", "<UploadId>nope</UploadId>")
+	mustStatus(s3Do(t, h, "PUT", "/web/k?partNumber=0&uploadId=nope", "x", nil), 400, "<Code>InvalidArgument</Code>")
 
 	// Virtual-hosted style on the main port.
 	mustStatus(s3Do(t, h, "GET", "/chunked", "", map[string]string{"Host": "web.localhost:4566"}), 200)

@@ -145,14 +145,14 @@ func routingRedirect(cfg *websiteConfig, key string, status int, scheme, host, b
 		rd := rule.Redirect
 		newKey := key
 		switch {
-		case rd.ReplaceKeyWith != "":
-			newKey = rd.ReplaceKeyWith
-		case rd.ReplaceKeyPrefixWith != "" || (cond != nil && cond.KeyPrefixEquals != ""):
+		case rd.ReplaceKeyWith != nil:
+			newKey = *rd.ReplaceKeyWith
+		case rd.ReplaceKeyPrefixWith != nil:
 			prefix := ""
 			if cond != nil {
 				prefix = cond.KeyPrefixEquals
 			}
-			newKey = rd.ReplaceKeyPrefixWith + strings.TrimPrefix(key, prefix)
+			newKey = *rd.ReplaceKeyPrefixWith + strings.TrimPrefix(key, prefix)
 		}
 		code := http.StatusMovedPermanently
 		if rd.HTTPRedirectCode != "" {
