@@ -344,9 +344,9 @@ type websiteRule struct {
 		KeyPrefixEquals             string `xml:",omitempty"`
 	} `xml:",omitempty"`
 	Redirect struct {
-		HostName             string `xml:",omitempty"`
-		HTTPRedirectCode     string `xml:"HttpRedirectCode,omitempty"`
-		Protocol             string `xml:",omitempty"`
+		HostName         string `xml:",omitempty"`
+		HTTPRedirectCode string `xml:"HttpRedirectCode,omitempty"`
+		Protocol         string `xml:",omitempty"`
 		// ReplaceKeyPrefixWith and ReplaceKeyWith are pointers: an empty
 		// replacement (strip the prefix) differs from none.
 		ReplaceKeyPrefixWith *string `xml:",omitempty"`
