@@ -144,6 +144,9 @@ func notImplemented(what string) error {
 
 // s3BucketOperation picks the operation of a request on a bucket.
 func (h *Handler) s3BucketOperation(s *s3Req) func(http.ResponseWriter, *s3Req) error {
+	if s.r.Method == http.MethodGet && s.has("encryption") {
+		return h.s3GetEncryption
+	}
 	if sub := s.unimplemented(); sub != "" {
 		return func(http.ResponseWriter, *s3Req) error { return notImplemented("?" + sub) }
 	}
@@ -193,7 +196,7 @@ func (h *Handler) s3BucketOperation(s *s3Req) func(http.ResponseWriter, *s3Req) 
 		if s.has("delete") {
 			return h.s3DeleteObjects
 		}
-		return func(http.ResponseWriter, *s3Req) error { return notImplemented("POST object") }
+		return h.s3PostObject
 	}
 	return nil
 }

@@ -148,6 +148,22 @@ func (h *Handler) s3GetBucketVersioning(w http.ResponseWriter, s *s3Req) error {
 	}{})
 }
 
+// s3GetEncryption returns the default encryption every bucket has, as S3
+// has encrypted new objects with SSE-S3 by default since 2023.
+func (h *Handler) s3GetEncryption(w http.ResponseWriter, s *s3Req) error {
+	if _, err := h.Buckets.HeadBucket(s.r.Context(), s.bucket); err != nil {
+		return err
+	}
+	type rule struct {
+		SSEAlgorithm     string `xml:"ApplyServerSideEncryptionByDefault>SSEAlgorithm"`
+		BucketKeyEnabled bool
+	}
+	return writeS3XML(w, http.StatusOK, struct {
+		XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ServerSideEncryptionConfiguration"`
+		Rule    rule
+	}{Rule: rule{SSEAlgorithm: "AES256"}})
+}
+
 // s3GetACL returns the one ACL eddy has: the owner's FULL_CONTROL.
 func (h *Handler) s3GetACL(w http.ResponseWriter, s *s3Req) error {
 	if err := h.exists(s); err != nil {

@@ -55,13 +55,19 @@ url = s3.generate_presigned_url("put_object", Params={"Bucket": "boto", "Key": "
 urllib.request.urlopen(urllib.request.Request(url, data=b"presigned", method="PUT")).read()
 url = s3.generate_presigned_url("get_object", Params={"Bucket": "boto", "Key": "pre"})
 assert urllib.request.urlopen(url).read() == b"presigned"
+post = s3.generate_presigned_post("boto", "up/${filename}", Fields={"success_action_status": "201"}, Conditions=[{"success_action_status": "201"}])
+import requests
+r = requests.post(post["url"], data=post["fields"], files={"file": ("f.txt", b"posted")})
+assert r.status_code == 201 and "<Key>up/f.txt</Key>" in r.text, r.text
+assert s3.get_object(Bucket="boto", Key="up/f.txt")["Body"].read() == b"posted"
+assert s3.get_bucket_encryption(Bucket="boto")["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
 try:
     s3.get_object(Bucket="boto", Key="missing")
     raise SystemExit("no error")
 except s3.exceptions.NoSuchKey:
     pass
-r = s3.delete_objects(Bucket="boto", Delete={"Objects": [{"Key": k} for k in ["a b/c+d.txt", "stream", "copy", "multi", "pre"]]})
-assert len(r["Deleted"]) == 5, r
+r = s3.delete_objects(Bucket="boto", Delete={"Objects": [{"Key": k} for k in ["a b/c+d.txt", "stream", "copy", "multi", "pre", "up/f.txt"]]})
+assert len(r["Deleted"]) == 6, r
 s3.delete_bucket(Bucket="boto")
 print("ok")
 `

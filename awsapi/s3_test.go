@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -427,6 +428,32 @@ func TestS3HTTP(t *testing.T) {
 	mustStatus(s3Do(t, h, "PUT", "/web/chunked", "x", map[string]string{"If-None-Match": "*"}), 412, "<Code>PreconditionFailed</Code>")
 	mustStatus(s3Do(t, h, "PUT", "/web/k?partNumber=1&uploadId=nope", "x", nil), 404, "<Code>NoSuchUpload</Code>", "<UploadId>nope</UploadId>")
 	mustStatus(s3Do(t, h, "PUT", "/web/k?partNumber=0&uploadId=nope", "x", nil), 400, "<Code>InvalidArgument</Code>")
+
+	// Browser-based POST uploads.
+	post := func(fields map[string]string, file string) *httptest.ResponseRecorder {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for _, k := range []string{"key", "policy", "success_action_redirect", "Content-Type", "x-amz-meta-who"} {
+			if v, ok := fields[k]; ok {
+				mw.WriteField(k, v)
+			}
+		}
+		fw, _ := mw.CreateFormFile("file", "up.txt")
+		io.WriteString(fw, file)
+		mw.Close()
+		return s3Do(t, h, "POST", "/web", buf.String(), map[string]string{"Content-Type": mw.FormDataContentType()})
+	}
+	rec = post(map[string]string{"key": "posted/${filename}", "success_action_redirect": "http://app.example/done", "Content-Type": "text/plain", "x-amz-meta-who": "me"}, "posted body")
+	if rec.Code != 303 || !strings.HasPrefix(rec.Header().Get("Location"), "http://app.example/done?") || !strings.Contains(rec.Header().Get("Location"), "key=posted%2Fup.txt") {
+		t.Fatalf("POST upload: got %d %v", rec.Code, rec.Header())
+	}
+	if fake.lastPut.Key != "posted/up.txt" || fake.lastPut.ContentType != "text/plain" || fake.lastPut.Metadata["who"] != "me" || fake.lastPut.Event != "Post" {
+		t.Fatalf("POST upload stored %+v", fake.lastPut)
+	}
+	expired := base64.StdEncoding.EncodeToString([]byte(`{"expiration":"2020-01-01T00:00:00Z","conditions":[]}`))
+	mustStatus(post(map[string]string{"key": "k", "policy": expired}, "x"), 403, "Policy expired")
+	mustStatus(post(map[string]string{}, "x"), 400, "<Code>InvalidArgument</Code>")
+	mustStatus(s3Do(t, h, "POST", "/web", "a=b", map[string]string{"Content-Type": "text/plain"}), 412)
 
 	// Virtual-hosted style on the main port.
 	mustStatus(s3Do(t, h, "GET", "/chunked", "", map[string]string{"Host": "web.localhost:4566"}), 200)
