@@ -311,7 +311,18 @@ func isS3RegionLabel(l string) bool {
 
 // checkPresigned rejects an expired presigned URL as S3 does.
 func checkPresigned(r *http.Request, q url.Values, now time.Time) error {
-	if q.Get("X-Amz-Algorithm") == "" || r.Header.Get("Authorization") != "" {
+	if r.Header.Get("Authorization") != "" {
+		return nil
+	}
+	if q.Get("AWSAccessKeyId") != "" && q.Get("Signature") != "" {
+		// SigV2 query authentication: Expires is a Unix time.
+		exp, err := strconv.ParseInt(q.Get("Expires"), 10, 64)
+		if err == nil && now.Unix() > exp {
+			return s3Errorf("AccessDenied", "Request has expired")
+		}
+		return nil
+	}
+	if q.Get("X-Amz-Algorithm") == "" {
 		return nil
 	}
 	date, exp := q.Get("X-Amz-Date"), q.Get("X-Amz-Expires")

@@ -145,3 +145,62 @@ func testAwsCLI(t *testing.T, cli string) {
 	run("s3", "presign", "s3://cli/small")
 	run("s3", "rb", "s3://cli", "--force")
 }
+
+// jsProgram drives the edge with the AWS SDK for JavaScript v3 (its last
+// argument is the endpoint): its default CRC32 checksums, lib-storage multipart
+// uploads and presigned URLs.
+const jsProgram = `
+const { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
+        DeleteObjectsCommand, DeleteBucketCommand, CopyObjectCommand } = require("@aws-sdk/client-s3");
+const { Upload } = require("@aws-sdk/lib-storage");
+const { getSignedUrl } = require("@aws-sdk/s3-request-presigner");
+const { Readable } = require("stream");
+const assert = require("assert");
+(async () => {
+  const s3 = new S3Client({ endpoint: process.argv[process.argv.length - 1], region: "us-east-1", forcePathStyle: true,
+    credentials: { accessKeyId: "AKID", secretAccessKey: "SECRET" } });
+  await s3.send(new CreateBucketCommand({ Bucket: "jsb" }));
+  await s3.send(new PutObjectCommand({ Bucket: "jsb", Key: "a b.txt", Body: "hello js", ContentType: "text/plain", Metadata: { who: "js" } }));
+  await s3.send(new PutObjectCommand({ Bucket: "jsb", Key: "stream", Body: Readable.from([Buffer.alloc(70000, 1)]), ContentLength: 70000 }));
+  const got = await s3.send(new GetObjectCommand({ Bucket: "jsb", Key: "a b.txt", ChecksumMode: "ENABLED" }));
+  assert.strictEqual(await got.Body.transformToString(), "hello js");
+  assert.strictEqual(got.Metadata.who, "js");
+  const head = await s3.send(new HeadObjectCommand({ Bucket: "jsb", Key: "stream" }));
+  assert.strictEqual(head.ContentLength, 70000);
+  await s3.send(new CopyObjectCommand({ Bucket: "jsb", Key: "copy", CopySource: "jsb/a%20b.txt" }));
+  const up = new Upload({ client: s3, params: { Bucket: "jsb", Key: "multi", Body: Readable.from([Buffer.alloc(11 << 20, 2)]) }, partSize: 5 << 20 });
+  await up.done();
+  const mh = await s3.send(new HeadObjectCommand({ Bucket: "jsb", Key: "multi" }));
+  assert.strictEqual(mh.ContentLength, 11 << 20);
+  const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: "jsb", Key: "a b.txt" }), { expiresIn: 60 });
+  assert.strictEqual(await (await fetch(url)).text(), "hello js");
+  const putURL = await getSignedUrl(s3, new PutObjectCommand({ Bucket: "jsb", Key: "pre" }), { expiresIn: 60 });
+  assert.strictEqual((await fetch(putURL, { method: "PUT", body: "presigned" })).status, 200);
+  const list = await s3.send(new ListObjectsV2Command({ Bucket: "jsb" }));
+  assert.deepStrictEqual(list.Contents.map(o => o.Key), ["a b.txt", "copy", "multi", "pre", "stream"]);
+  const del = await s3.send(new DeleteObjectsCommand({ Bucket: "jsb", Delete: { Objects: list.Contents.map(o => ({ Key: o.Key })) } }));
+  assert.strictEqual(del.Deleted.length, 5);
+  try { await s3.send(new GetObjectCommand({ Bucket: "jsb", Key: "gone" })); throw new Error("no error"); }
+  catch (e) { assert.strictEqual(e.name, "NoSuchKey", e.stack); }
+  await s3.send(new DeleteBucketCommand({ Bucket: "jsb" }));
+  console.log("ok");
+})().catch(e => { console.error(e); process.exit(1); });
+`
+
+// TestS3JSSDK runs jsProgram when EDDY_TEST_NODE_MODULES names a
+// node_modules directory holding @aws-sdk/client-s3, lib-storage and
+// s3-request-presigner.
+func TestS3JSSDK(t *testing.T) {
+	dir := os.Getenv("EDDY_TEST_NODE_MODULES")
+	if dir == "" {
+		t.Skip("EDDY_TEST_NODE_MODULES is not set")
+	}
+	srv := httptest.NewServer(&awsapi.Handler{Buckets: newFakeBuckets(), Region: "us-east-1"})
+	t.Cleanup(srv.Close)
+	cmd := exec.Command("node", "-e", jsProgram, srv.URL)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+dir, "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "ok") {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+}

@@ -462,6 +462,8 @@ func TestS3HTTP(t *testing.T) {
 	// Presigned URL past its expiry.
 	mustStatus(s3Do(t, h, "GET", "/web/chunked?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20200101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20200101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00", "", nil),
 		403, "<Code>AccessDenied</Code>", "Request has expired")
+	mustStatus(s3Do(t, h, "GET", "/web/chunked?AWSAccessKeyId=AKID&Expires=1577836800&Signature=x", "", nil), 403, "Request has expired")
+	mustStatus(s3Do(t, h, "GET", "/web/chunked?AWSAccessKeyId=AKID&Expires=4102444800&Signature=x", "", nil), 200)
 }
 
 func FuzzS3Chunked(f *testing.F) {
