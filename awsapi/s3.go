@@ -544,6 +544,8 @@ func writeS3XML(w http.ResponseWriter, status int, v any) error {
 	if err != nil {
 		return eddy.Errorf(eddy.EINTERNAL, "rendering %T: %v", v, err)
 	}
+	// S3 writes the quotes of ETags as &quot;; encoding/xml as &#34;.
+	data = bytes.ReplaceAll(data, []byte("&#34;"), []byte("&quot;"))
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("Content-Length", strconv.Itoa(len(xmlHeader)+len(data)))
 	w.WriteHeader(status)

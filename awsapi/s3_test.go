@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -341,7 +342,7 @@ func TestS3HTTP(t *testing.T) {
 	mustStatus(s3Do(t, h, "PUT", "/web/dir%20x/a+b", "1", nil), 200)
 	mustStatus(s3Do(t, h, "GET", "/web?list-type=2&encoding-type=url&prefix=dir%20&delimiter=/", "", nil), 200,
 		"<Prefix>dir%20</Prefix>", "<Prefix>dir%20x/</Prefix>", "<Delimiter>/</Delimiter>", "<EncodingType>url</EncodingType>", "<KeyCount>1</KeyCount>")
-	mustStatus(s3Do(t, h, "GET", "/web?list-type=2&encoding-type=url&prefix=dir%20x/", "", nil), 200, "<Key>dir%20x/a%2Bb</Key>")
+	mustStatus(s3Do(t, h, "GET", "/web?list-type=2&encoding-type=url&prefix=dir%20x/", "", nil), 200, "<Key>dir%20x/a%2Bb</Key>", "<ETag>&quot;c4ca4238a0b923820dcc509a6f75849b&quot;</ETag>")
 	mustStatus(s3Do(t, h, "GET", "/web?list-type=2&continuation-token=!!", "", nil), 400, "<Code>InvalidArgument</Code>")
 	mustStatus(s3Do(t, h, "GET", "/web?list-type=2&max-keys=x", "", nil), 400, "<Code>InvalidArgument</Code>")
 
@@ -538,4 +539,29 @@ func FuzzS3XML(f *testing.F) {
 		_, err = awsapi.ParseTagging(doc)
 		check("tagging", err)
 	})
+}
+
+// TestS3XMLRendering pins whole documents (times and ids blanked).
+func TestS3XMLRendering(t *testing.T) {
+	h := &awsapi.Handler{Buckets: newFakeBuckets(), Region: "us-east-1"}
+	s3Do(t, h, "PUT", "/xml", "", nil)
+	s3Do(t, h, "PUT", "/xml/a/b%20c", "1", nil)
+	s3Do(t, h, "PUT", "/xml/z", "22", map[string]string{"x-amz-storage-class": "STANDARD_IA"})
+	blank := regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z|<RequestId>[^<]*</RequestId>|<HostId>[^<]*</HostId>`)
+	for _, tc := range []struct{ method, target, want string }{
+		{"GET", "/xml?list-type=2&delimiter=/&encoding-type=url&fetch-owner=true", `<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>xml</Name><Prefix></Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><Delimiter>/</Delimiter><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated><Contents><Key>z</Key><LastModified>T</LastModified><ETag>&quot;b6d767d2f8ed5d21a44b0e5886680cb9&quot;</ETag><Size>2</Size><Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID><DisplayName>eddy</DisplayName></Owner><StorageClass>STANDARD_IA</StorageClass></Contents><CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes></ListBucketResult>`},
+		{"GET", "/xml?max-keys=1", `<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>xml</Name><Prefix></Prefix><Marker></Marker><MaxKeys>1</MaxKeys><IsTruncated>true</IsTruncated><Contents><Key>a/b c</Key><LastModified>T</LastModified><ETag>&quot;c4ca4238a0b923820dcc509a6f75849b&quot;</ETag><Size>1</Size><Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID><DisplayName>eddy</DisplayName></Owner><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>`},
+		{"DELETE", "/xml", `<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>BucketNotEmpty</Code><Message>The bucket you tried to delete is not empty</Message><BucketName>xml</BucketName><Resource>/xml</Resource>TT</Error>`},
+	} {
+		rec := s3Do(t, h, tc.method, tc.target, "", nil)
+		if got := blank.ReplaceAllString(rec.Body.String(), "T"); got != tc.want {
+			t.Errorf("%s %s:\ngot  %s\nwant %s", tc.method, tc.target, got, tc.want)
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != "application/xml" {
+			t.Errorf("%s %s: got Content-Type %q", tc.method, tc.target, ct)
+		}
+	}
 }
