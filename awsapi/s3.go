@@ -126,7 +126,7 @@ var s3Subresources = []string{
 	"inventory", "legal-hold", "lifecycle", "logging", "metrics", "metadataTable",
 	"object-lock", "ownershipControls", "policyStatus", "publicAccessBlock",
 	"replication", "requestPayment", "restore", "retention", "select", "torrent",
-	"versions", "session", "renameObject", "metadataConfiguration",
+	"session", "renameObject", "metadataConfiguration",
 }
 
 func (s *s3Req) unimplemented() string {
@@ -166,6 +166,8 @@ func (h *Handler) s3BucketOperation(s *s3Req) func(http.ResponseWriter, *s3Req) 
 			return h.s3GetACL
 		case s.has("uploads"):
 			return h.s3ListUploads
+		case s.has("versions"):
+			return h.s3ListObjectVersions
 		case s.q.Get("list-type") == "2":
 			return h.s3ListObjectsV2
 		}

@@ -391,3 +391,60 @@ func (h *Handler) s3ListObjectsV1(w http.ResponseWriter, s *s3Req) error {
 	}
 	return writeS3XML(w, http.StatusOK, res)
 }
+
+// s3ListObjectVersions lists an unversioned bucket as S3 does: every object
+// is its only version, with version id "null".
+func (h *Handler) s3ListObjectVersions(w http.ResponseWriter, s *s3Req) error {
+	enc, err := encodingType(s)
+	if err != nil {
+		return err
+	}
+	max, err := maxKeys(s, "max-keys")
+	if err != nil {
+		return err
+	}
+	in := &buckets.ListInput{Bucket: s.bucket, Prefix: s.q.Get("prefix"), Delimiter: s.q.Get("delimiter"), MaxKeys: max, After: s.q.Get("key-marker")}
+	out, err := h.Buckets.ListObjects(s.r.Context(), in)
+	if err != nil {
+		return err
+	}
+	type version struct {
+		Key               string
+		VersionID         string `xml:"VersionId"`
+		IsLatest          bool
+		LastModified      string
+		ETag              string
+		ChecksumAlgorithm string `xml:",omitempty"`
+		ChecksumType      string `xml:",omitempty"`
+		Size              int64
+		Owner             *s3Owner
+		StorageClass      string
+	}
+	res := struct {
+		XMLName             xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListVersionsResult"`
+		Name                string
+		Prefix              string
+		KeyMarker           string
+		VersionIDMarker     string `xml:"VersionIdMarker"`
+		NextKeyMarker       string `xml:",omitempty"`
+		NextVersionIDMarker string `xml:"NextVersionIdMarker,omitempty"`
+		MaxKeys             int
+		Delimiter           string `xml:",omitempty"`
+		EncodingType        string `xml:",omitempty"`
+		IsTruncated         bool
+		Versions            []version `xml:"Version"`
+		CommonPrefixes      []s3Prefix
+	}{
+		Name: s.bucket, Prefix: enc(in.Prefix), KeyMarker: enc(in.After), VersionIDMarker: s.q.Get("version-id-marker"),
+		MaxKeys: max, Delimiter: enc(in.Delimiter), EncodingType: s.q.Get("encoding-type"), IsTruncated: out.Truncated,
+		CommonPrefixes: prefixes(out.CommonPrefixes, enc),
+	}
+	if out.Truncated {
+		res.NextKeyMarker, res.NextVersionIDMarker = enc(out.Next), "null"
+	}
+	for _, c := range h.contents(out.Objects, enc, true) {
+		res.Versions = append(res.Versions, version{Key: c.Key, VersionID: "null", IsLatest: true, LastModified: c.LastModified, ETag: c.ETag,
+			ChecksumAlgorithm: c.ChecksumAlgorithm, ChecksumType: c.ChecksumType, Size: c.Size, Owner: c.Owner, StorageClass: c.StorageClass})
+	}
+	return writeS3XML(w, http.StatusOK, res)
+}

@@ -218,6 +218,10 @@ func TestS3SDKBucketsAndObjects(t *testing.T) {
 				t.Fatalf("ListObjects: got %+v %v", l1, err)
 			}
 
+			lv, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("bkt"), Prefix: aws.String("dir/")})
+			if err != nil || len(lv.Versions) != 3 || aws.ToString(lv.Versions[0].VersionId) != "null" || !aws.ToBool(lv.Versions[0].IsLatest) {
+				t.Fatalf("ListObjectVersions: got %+v %v", lv, err)
+			}
 			_, err = c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("bkt")})
 			if got := apiCode(err); got != "BucketNotEmpty" {
 				t.Fatalf("DeleteBucket non-empty: got %q", got)
