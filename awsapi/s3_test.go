@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"runtime"
 	"strings"
@@ -564,4 +565,38 @@ func TestS3XMLRendering(t *testing.T) {
 			t.Errorf("%s %s: got Content-Type %q", tc.method, tc.target, ct)
 		}
 	}
+}
+
+// FuzzS3Handler sends arbitrary requests: bad input is never a 5xx.
+func FuzzS3Handler(f *testing.F) {
+	f.Add(uint8(0), "/b/k", "list-type=2&max-keys=1", "", "", "x")
+	f.Add(uint8(1), "/b/k", "uploadId=1&partNumber=2", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "x-amz-checksum-crc32", "5\r\nhello\r\n0\r\n\r\n")
+	f.Add(uint8(2), "/b", "delete", "", "", "<Delete><Object><Key>k</Key></Object></Delete>")
+	f.Add(uint8(3), "/b/k", "tagging", "", "", "")
+	f.Add(uint8(1), "/b", "cors", "", "", corsDoc)
+	f.Add(uint8(2), "/b/k", "uploadId=1", "", "", "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>")
+	methods := []string{"GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS"}
+	f.Fuzz(func(t *testing.T, m uint8, path, query, sha, trailer, body string) {
+		if !strings.HasPrefix(path, "/") {
+			path = "/" + path
+		}
+		u := &url.URL{Path: path, RawQuery: query}
+		req := httptest.NewRequest(methods[int(m)%len(methods)], "http://localhost:4566/", strings.NewReader(body))
+		req.URL = u
+		req.RequestURI = u.RequestURI()
+		req.Header.Set("x-amz-content-sha256", sha)
+		req.Header.Set("x-amz-trailer", trailer)
+		req.Header.Set("Content-MD5", md5Of(body))
+		req.Header.Set("Origin", "http://a.example.com")
+		req.Header.Set("Access-Control-Request-Method", "GET")
+		req.Header.Set("x-amz-copy-source", query)
+		fake := newFakeBuckets()
+		fake.CreateBucket(req.Context(), "b", "us-east-1")
+		h := &awsapi.Handler{Buckets: fake, Region: "us-east-1"}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 && rec.Code != 501 {
+			t.Fatalf("%s %s?%s: got %d %s", req.Method, path, query, rec.Code, rec.Body.String())
+		}
+	})
 }
