@@ -53,14 +53,19 @@ func s3RequestBody(r *http.Request) (*s3Body, error) {
 		if trailer != "" {
 			if alg := buckets.AlgorithmOfHeader(trailer); alg != "" {
 				b.Algorithm = alg
-				b.Checksum = func() string { return cr.Trailer(trailer) }
+				b.Checksum = func() string {
+					// A reader that stopped at the announced length has
+					// not met the trailer yet: read on to it.
+					_, _ = io.Copy(io.Discard, cr)
+					return cr.Trailer(trailer)
+				}
 			}
 		}
 	} else {
 		b.Body = raw
 		if len(sha) == 64 {
 			if _, err := hex.DecodeString(sha); err == nil {
-				b.Body = &digestReader{r: raw, h: sha256.New(), want: strings.ToLower(sha), hexsum: true,
+				b.Body = &digestReader{r: raw, h: sha256.New(), want: strings.ToLower(sha), hexsum: true, remain: r.ContentLength,
 					err: s3Errorf("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")}
 			}
 		}
@@ -194,17 +199,32 @@ type digestReader struct {
 	h      hash.Hash
 	want   string
 	hexsum bool
+	// remain is what is left of the announced length (-1 if unknown): the
+	// digest is checked when it reaches 0, even if the caller stops
+	// reading there.
+	remain int64
 	err    error
 	failed bool
+	done   bool
 }
 
 func (d *digestReader) Read(p []byte) (int, error) {
 	if d.failed {
 		return 0, d.err
 	}
+	if d.done {
+		return 0, io.EOF
+	}
 	n, err := d.r.Read(p)
 	d.h.Write(p[:n])
+	if d.remain >= 0 {
+		d.remain -= int64(n)
+		if d.remain <= 0 && err == nil {
+			err = io.EOF
+		}
+	}
 	if err == io.EOF {
+		d.done = true
 		got := base64.StdEncoding.EncodeToString(d.h.Sum(nil))
 		if d.hexsum {
 			got = hex.EncodeToString(d.h.Sum(nil))

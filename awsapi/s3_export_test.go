@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"io"
+	"net/http"
 
 	"github.com/eddyserverless/eddy/buckets"
 )
@@ -58,4 +59,14 @@ func ParseTagging(doc []byte) (int, error) {
 		return 0, err
 	}
 	return len(t.Tags), nil
+}
+
+// S3RequestBody exposes the body decoder: the body, its size and the
+// checksum the client sent (read after the body).
+func S3RequestBody(r *http.Request) (io.Reader, int64, func() string, error) {
+	b, err := s3RequestBody(r)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return b.Body, b.Size, b.Checksum, nil
 }

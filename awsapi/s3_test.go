@@ -134,6 +134,36 @@ func TestS3ChunkedDecoder(t *testing.T) {
 	}
 }
 
+// TestS3BodyReadToLength: a reader that stops at the announced length
+// still gets the trailer and the x-amz-content-sha256 check.
+func TestS3BodyReadToLength(t *testing.T) {
+	data := []byte("exactly these bytes")
+	req := httptest.NewRequest("PUT", "/b/k", strings.NewReader(chunkedBody(data, 5, false, map[string]string{"x-amz-checksum-crc32": crc32Of(data)})))
+	req.Header.Set("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+	req.Header.Set("x-amz-decoded-content-length", fmt.Sprint(len(data)))
+	req.Header.Set("x-amz-trailer", "x-amz-checksum-crc32")
+	body, size, sum, err := awsapi.S3RequestBody(req)
+	if err != nil || size != int64(len(data)) {
+		t.Fatalf("got size %d, err %v", size, err)
+	}
+	buf := make([]byte, size)
+	if _, err := io.ReadFull(body, buf); err != nil || string(buf) != string(data) {
+		t.Fatalf("read %q %v", buf, err)
+	}
+	if got := sum(); got != crc32Of(data) {
+		t.Fatalf("checksum: got %q, want %q", got, crc32Of(data))
+	}
+
+	req = httptest.NewRequest("PUT", "/b/k", strings.NewReader("abc"))
+	req.Header.Set("x-amz-content-sha256", strings.Repeat("1", 64))
+	body, _, _, _ = awsapi.S3RequestBody(req)
+	buf = make([]byte, 3)
+	io.ReadFull(body, buf)
+	if _, err := body.Read(buf); eddy.AsError(err) == nil || eddy.AsError(err).Type != "XAmzContentSHA256Mismatch" {
+		t.Fatalf("read past the length: got %v, want XAmzContentSHA256Mismatch", err)
+	}
+}
+
 // TestS3ChunkedMemory streams 1 GiB through the decoder: the heap must not
 // grow with the body.
 func TestS3ChunkedMemory(t *testing.T) {
