@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/eddyserverless/eddy"
+	"github.com/eddyserverless/eddy/buckets"
 	"github.com/eddyserverless/eddy/queues"
 )
 
@@ -28,6 +29,12 @@ type Handler struct {
 	Logs      eddy.LogService
 	Tables    Tables     // nil for none
 	Queues    queues.API // nil for none
+	// Buckets serves S3; nil for none.
+	Buckets buckets.API
+	// S3Hosts are host names (without port) under which BUCKET.<host> names
+	// a bucket (virtual-hosted style), besides localhost and any
+	// BUCKET.s3.<anything>.
+	S3Hosts []string
 	// Mappings serves event source mappings; nil for none.
 	Mappings eddy.EventSourceMappingService
 	// Account is the account id in ARNs; Region is the default region for
@@ -89,6 +96,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	if b, website := bucketOfHost(r.Host, h.S3Hosts); website {
+		h.serveWebsite(w, r, b, "", r.URL.Path)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/_eddy/") {
 		h.serveEddy(w, r)
 		return
@@ -114,6 +125,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			service = "sqs"
 		}
 	}
+	if service == "" && h.Buckets != nil {
+		service = "s3" // S3 is what an unsigned request for nothing else is for
+	}
 	switch service {
 	case "lambda":
 		h.serveLambda(w, r)
@@ -123,6 +137,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveDynamoDB(w, r, target)
 	case "sqs":
 		h.serveSQS(w, r, target)
+	case "s3":
+		h.serveS3(w, r)
 	default:
 		name := service
 		if name == "" {
@@ -157,6 +173,9 @@ func (h *Handler) serveEddy(w http.ResponseWriter, r *http.Request) {
 		defer rc.Close()
 		w.Header().Set("Content-Type", "application/zip")
 		_, _ = io.Copy(w, rc)
+	case strings.HasPrefix(r.URL.Path, websitePathPrefix):
+		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, websitePathPrefix), "/")
+		h.serveWebsite(w, r, bucket, websitePathPrefix+bucket, "/"+key)
 	case h.Extra != nil:
 		h.Extra.ServeHTTP(w, r)
 	default:
