@@ -287,7 +287,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteInput
 		bodies []bodyRef
 		sizes  []int64
 	)
-	for i, cp := range in.Parts {
+	for _, cp := range in.Parts {
 		p := byNum[cp.Number]
 		if p == nil || strings.Trim(cp.ETag, `"`) != strings.Trim(p.ETag, `"`) {
 			return nil, invalidPart()
@@ -295,6 +295,9 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteInput
 		if cp.Checksum != "" && (p.Checksum == nil || p.Checksum.Value != cp.Checksum) {
 			return nil, invalidPart()
 		}
+	}
+	for i, cp := range in.Parts {
+		p := byNum[cp.Number]
 		if i < len(in.Parts)-1 && p.Size < minPartSize {
 			return nil, entityTooSmall()
 		}
