@@ -15,3 +15,6 @@ func ExportCombine(alg string, a, b []byte) string {
 	}
 	return c.Value
 }
+
+// ExportParseCopyRange is parseCopyRange, for tests.
+var ExportParseCopyRange = parseCopyRange
