@@ -5,37 +5,38 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
 )
 
-// Bodies live in the object store eddy_objects, written and read in the
-// object store's own format (chunks on $O.eddy_objects.C.<nuid>, an info
-// message on $O.eddy_objects.M.<name>) but without nats.go's ObjectStore
-// Put and Get: Get creates a consumer for every read and Put looks the
-// name up first, which cost more than a small PUT or GET may; and neither
-// reads a range. Every chunk but the last is chunkSize bytes and the
-// sequence of each chunk is kept in the body's reference, so that a range
-// is read with direct gets of exactly the chunks it covers.
+// Bodies live in the object store eddy_objects: each body is a chunk
+// subject of the store's stream, $O.eddy_objects.C.<nuid>, in the store's
+// own chunk format. eddy writes and reads them itself rather than through
+// nats.go's ObjectStore: its Get creates a consumer for every read and its
+// Put looks the name up first, which cost more than a small PUT or GET
+// may, and neither reads a range. Every chunk but the last is chunkSize
+// bytes, and the stream sequence of each chunk is kept in the body's
+// reference, so that a range is read with direct gets of exactly the
+// chunks it covers.
 //
-// The info message carries no SHA-256 digest (computing one would cost
-// more than the MD5 S3 needs), so nats.go's ObjectStore.Get of an eddy
-// body reports a digest mismatch at its end; Delete, List and GetInfo work.
+// eddy writes no info message ($O.eddy_objects.M.<name>) for a body: it
+// cost a third of a small PUT, and the body's reference in the object's
+// record is its only index. So the bodies are not objects that nats.go's
+// ObjectStore lists or gets.
 
 const (
 	objectStore = "eddy_objects"
 	objStream   = "OBJ_" + objectStore
 	chunkPrefix = "$O." + objectStore + ".C."
-	infoPrefix  = "$O." + objectStore + ".M."
 	// chunkSize stays under the 1 MiB default payload of a NATS server.
 	chunkSize = 512 << 10
 	// window is how many chunks one upload keeps in flight (4 MiB).
@@ -171,24 +172,30 @@ func (s *Service) writeBody(ctx context.Context, r io.Reader, size, max int64, a
 	if ck != nil {
 		w.checksum = Sum64(ck)
 	}
-	var chunks uint32
-	for _, r := range w.ref.Runs {
-		chunks += uint32(r[1])
-	}
-	info, _ := json.Marshal(jetstream.ObjectInfo{
-		ObjectMeta: jetstream.ObjectMeta{Name: w.ref.Name, Description: "eddy S3 body",
-			Opts: &jetstream.ObjectMetaOptions{ChunkSize: chunkSize}},
-		Bucket: objectStore, NUID: w.ref.Name, Size: uint64(total), Chunks: chunks,
-	})
-	m := &nats.Msg{Subject: infoPrefix + encodeName(w.ref.Name), Data: info, Header: nats.Header{}}
-	m.Header.Set(jetstream.MsgRollup, jetstream.MsgRollupSubject)
-	if _, err := s.js.PublishMsg(ctx, m); err != nil {
-		return fail(fmt.Errorf("buckets: write body info: %w", err))
-	}
 	return w, nil
 }
 
-func encodeName(name string) string { return base64.URLEncoding.EncodeToString([]byte(name)) }
+// publish publishes m and waits for its acknowledgement. It publishes
+// asynchronously and waits for the future: on the in-process connection
+// that is three times faster than nats.go's synchronous PublishMsg.
+func (s *Service) publish(ctx context.Context, m *nats.Msg, opts ...jetstream.PublishOpt) (*jetstream.PubAck, error) {
+	f, err := s.js.PublishMsgAsync(m, opts...)
+	if err != nil {
+		return nil, err
+	}
+	t := time.NewTimer(10 * time.Second)
+	defer t.Stop()
+	select {
+	case ack := <-f.Ok():
+		return ack, nil
+	case err := <-f.Err():
+		return nil, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, jetstream.ErrAsyncPublishTimeout
+	}
+}
 
 // verify compares a written body's digests with what the client sent.
 func (w *written) verify(contentMD5, alg string, expected func() string) error {
@@ -211,16 +218,13 @@ func (w *written) verify(contentMD5, alg string, expected func() string) error {
 
 func (w *written) etag() string { return `"` + hex.EncodeToString(w.md5) + `"` }
 
-// deleteBodies purges bodies' chunks and info messages. Deleting a body
+// deleteBodies purges bodies' chunks. Deleting a body
 // that is gone already succeeds.
 func (s *Service) deleteBodies(ctx context.Context, refs []bodyRef) {
 	for _, r := range refs {
 		if err := s.objs.Purge(ctx, jetstream.WithPurgeSubject(chunkPrefix+r.Name)); err != nil {
 			s.cfg.Logger.Warn("buckets: delete body", "body", r.Name, "err", err)
 			continue
-		}
-		if err := s.objs.Purge(ctx, jetstream.WithPurgeSubject(infoPrefix+encodeName(r.Name))); err != nil {
-			s.cfg.Logger.Warn("buckets: delete body info", "body", r.Name, "err", err)
 		}
 	}
 }

@@ -162,7 +162,9 @@ func (st *bucketState) runEvents(ctx context.Context) error {
 	cons, err := st.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable:       eventsConsumer,
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		MaxAckPending: 1,
+		// Changes are handled one by one in this goroutine; more of them
+		// in flight only saves round trips.
+		MaxAckPending: 256,
 		AckWait:       time.Minute,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 		MaxDeliver:    -1,
@@ -213,21 +215,23 @@ func (st *bucketState) runEvents(ctx context.Context) error {
 			}
 			return err
 		}
-		del, err := st.handle(ctx, m)
-		if err != nil {
+		// A change that fails is retried here, holding the changes after
+		// it back, so that each key's changes are notified in order.
+		var del *tombstone
+		for delay := 100 * time.Millisecond; ; delay = min(2*delay, 30*time.Second) {
+			if del, err = st.handle(ctx, m); err == nil {
+				break
+			}
 			if ctx.Err() != nil {
 				return nil
 			}
-			md, _ := m.Metadata()
-			delay := 100 * time.Millisecond
-			if md != nil {
-				for i := uint64(1); i < md.NumDelivered && delay < 30*time.Second; i++ {
-					delay *= 2
-				}
-			}
 			st.s.cfg.Logger.Warn("buckets: change not handled", "bucket", st.metaName(), "subject", m.Subject(), "retry_in", delay, "err", err)
-			_ = m.NakWithDelay(min(delay, 30*time.Second))
-			continue
+			_ = m.InProgress()
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(delay):
+			}
 		}
 		if del != nil {
 			mu.Lock()

@@ -75,7 +75,7 @@ func (st *bucketState) publish(ctx context.Context, key string, rec *record, exp
 	if expect != nil {
 		opts = append(opts, jetstream.WithExpectLastSequencePerSubject(*expect))
 	}
-	ack, err := st.s.js.PublishMsg(ctx, &nats.Msg{Subject: st.subject(key), Data: data}, opts...)
+	ack, err := st.s.publish(ctx, &nats.Msg{Subject: st.subject(key), Data: data}, opts...)
 	if err != nil {
 		var apiErr *jetstream.APIError
 		if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
