@@ -302,10 +302,63 @@ func (br *bodyReader) fetchAll() {
 	}
 }
 
+// single reports, before the first read, whether the range lies in one
+// chunk.
+func (br *bodyReader) single() bool {
+	if br.ch != nil || br.err != nil || br.end < br.off {
+		return false
+	}
+	var base int64
+	for _, p := range br.parts {
+		if br.off >= base && br.off < base+p.Size {
+			i := (br.off - base) / p.Chunk
+			return br.end < base+(i+1)*p.Chunk && br.end < base+p.Size
+		}
+		base += p.Size
+	}
+	return false
+}
+
+// fetchOne returns the bytes of the single chunk's range.
+func (br *bodyReader) fetchOne() ([]byte, error) {
+	var base int64
+	for _, p := range br.parts {
+		if br.off < base+p.Size {
+			i := (br.off - base) / p.Chunk
+			msg, err := br.s.objs.GetMsg(br.ctx, p.seq(i))
+			if err == nil && msg.Subject != chunkPrefix+p.Name {
+				err = errors.New("chunk sequence holds another subject")
+			}
+			if err != nil {
+				return nil, fmt.Errorf("buckets: read body %s chunk %d: %w", p.Name, i, err)
+			}
+			cstart := base + i*p.Chunk
+			lo, hi := br.off-cstart, br.end-cstart+1
+			if hi > int64(len(msg.Data)) || lo > hi {
+				return nil, fmt.Errorf("buckets: body %s chunk %d is short", p.Name, i)
+			}
+			return msg.Data[lo:hi], nil
+		}
+		base += p.Size
+	}
+	return nil, io.EOF
+}
+
 func (br *bodyReader) Read(p []byte) (int, error) {
+	var err error
 	for len(br.cur) == 0 {
 		if br.err != nil {
 			return 0, br.err
+		}
+		if br.single() {
+			// One chunk: read it here, without a goroutine.
+			br.once.Do(func() {})
+			br.err = io.EOF
+			br.cur, err = br.fetchOne()
+			if err != nil {
+				br.err = err
+			}
+			continue
 		}
 		br.once.Do(func() {
 			br.ch = make(chan chunkResult, 3)
