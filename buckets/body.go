@@ -108,7 +108,7 @@ func (s *Service) writeBody(ctx context.Context, r io.Reader, size, max int64, a
 			case <-ctx.Done():
 			}
 		}
-		s.deleteBodies(context.WithoutCancel(ctx), []bodyRef{w.ref})
+		_ = s.deleteBodies(context.WithoutCancel(ctx), []bodyRef{w.ref})
 		return nil, err
 	}
 	wait := func(f jetstream.PubAckFuture) error {
@@ -218,15 +218,19 @@ func (w *written) verify(contentMD5, alg string, expected func() string) error {
 
 func (w *written) etag() string { return `"` + hex.EncodeToString(w.md5) + `"` }
 
-// deleteBodies purges bodies' chunks. Deleting a body
-// that is gone already succeeds.
-func (s *Service) deleteBodies(ctx context.Context, refs []bodyRef) {
+// deleteBodies purges bodies' chunks. Deleting a body that is gone
+// already succeeds; the first failure is returned after trying them all.
+func (s *Service) deleteBodies(ctx context.Context, refs []bodyRef) error {
+	var first error
 	for _, r := range refs {
 		if err := s.objs.Purge(ctx, jetstream.WithPurgeSubject(chunkPrefix+r.Name)); err != nil {
 			s.cfg.Logger.Warn("buckets: delete body", "body", r.Name, "err", err)
-			continue
+			if first == nil {
+				first = fmt.Errorf("buckets: delete body %s: %w", r.Name, err)
+			}
 		}
 	}
+	return first
 }
 
 // bodyReader reads bytes [off, end] of the concatenation of bodies,

@@ -315,7 +315,9 @@ func (st *bucketState) collect(ctx context.Context, subject string, seq uint64, 
 	if !found {
 		return nil
 	}
-	st.s.deleteBodies(ctx, garbage)
+	if err := st.s.deleteBodies(ctx, garbage); err != nil {
+		return err
+	}
 	if err := st.stream.Purge(ctx, jetstream.WithPurgeSubject(subject), jetstream.WithPurgeSequence(seq)); err != nil {
 		return fmt.Errorf("purge earlier records: %w", err)
 	}
