@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/eddyserverless/eddy/buckets"
+	"github.com/eddyserverless/eddy/engine"
 )
 
 // cpuTime is the process's user and system CPU time so far.
@@ -120,7 +122,10 @@ func BenchmarkGetLarge(b *testing.B) {
 
 // BenchmarkListPrefix lists a 100-key prefix of a 100,000-key bucket.
 func BenchmarkListPrefix(b *testing.B) {
-	s := benchService(b)
+	e := openEngine(b, b.TempDir())
+	s := openService(b, e, nil)
+	b.Cleanup(func() { _ = s.Close(); _ = e.Close() })
+	MustCreateBucket(b, s, "bench")
 	ctx := context.Background()
 	sem := make(chan struct{}, 32)
 	errs := make(chan error, 1)
@@ -144,6 +149,7 @@ func BenchmarkListPrefix(b *testing.B) {
 		b.Fatal(err)
 	default:
 	}
+	waitIdle(b, e)
 	b.ResetTimer()
 	defer reportCPU(b, cpuTime())
 	for i := 0; i < b.N; i++ {
@@ -152,4 +158,26 @@ func BenchmarkListPrefix(b *testing.B) {
 			b.Fatalf("got %d, %v", len(out.Objects), err)
 		}
 	}
+}
+
+// waitIdle waits until every bucket's event loop has passed every change.
+func waitIdle(tb testing.TB, e *engine.Engine) {
+	tb.Helper()
+	ctx := context.Background()
+	waitFor(tb, "event loops idle", func() bool {
+		for name := range e.JS.StreamNames(ctx).Name() {
+			if !strings.HasPrefix(name, "EDDY_B_") {
+				continue
+			}
+			c, err := e.JS.Consumer(ctx, name, "events")
+			if err != nil {
+				return false
+			}
+			info, err := c.Info(ctx)
+			if err != nil || info.NumPending > 0 || info.NumAckPending > 0 {
+				return false
+			}
+		}
+		return true
+	})
 }

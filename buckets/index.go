@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -115,13 +116,33 @@ func (ix *index) waitFor(ctx context.Context, seq uint64) error {
 	case <-w.ch:
 		return nil
 	case <-ctx.Done():
+		ix.mu.Lock()
+		ix.waiters = slices.DeleteFunc(ix.waiters, func(o waiter) bool { return o.ch == w.ch })
+		ix.mu.Unlock()
 		return ctx.Err()
 	}
 }
 
 // sync waits until the index has applied every change made before it was
-// called, on any node: the last message in the bucket's stream.
+// called, on any node: the stream's last message. That message may be gone
+// (a tombstone removed after its grace) and then never reaches the index;
+// after a while sync waits for the last message that exists instead (a
+// direct get that costs more in a large bucket).
 func (st *bucketState) sync(ctx context.Context) error {
+	info, err := st.stream.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("buckets: last change: %w", err)
+	}
+	last := info.State.LastSeq
+	if info.State.Msgs == 0 {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, time.Second)
+	err = st.idx.waitFor(wctx, last)
+	cancel()
+	if err == nil || ctx.Err() != nil {
+		return ctx.Err()
+	}
 	m, err := st.stream.GetLastMsgForSubject(ctx, st.subj+">")
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return nil
