@@ -1,6 +1,7 @@
 package buckets
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -160,8 +161,8 @@ type tombstone struct {
 // runEvents runs the bucket's event loop until ctx ends.
 func (st *bucketState) runEvents(ctx context.Context) error {
 	cons, err := st.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable:       eventsConsumer,
-		AckPolicy:     jetstream.AckExplicitPolicy,
+		Durable:   eventsConsumer,
+		AckPolicy: jetstream.AckExplicitPolicy,
 		// Changes are handled one by one in this goroutine; more of them
 		// in flight only saves round trips.
 		MaxAckPending: 256,
@@ -172,12 +173,26 @@ func (st *bucketState) runEvents(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("buckets: events consumer: %w", err)
 	}
+	var mu sync.Mutex // guards tombs
+	var tombs []tombstone
+	// Tombstones passed before this node took the loop (the node that
+	// passed them stopped before their grace ended) are removed after a
+	// grace from now.
+	if info, err := cons.Info(ctx); err == nil && info.AckFloor.Stream > 0 {
+		floor, now := info.AckFloor.Stream, time.Now()
+		err := scanStream(ctx, st.stream, func(subject string, seq uint64, data []byte) {
+			if seq <= floor && bytes.Contains(data, []byte(`"del":true`)) {
+				tombs = append(tombs, tombstone{subject: subject, seq: seq, passed: now})
+			}
+		})
+		if err != nil && ctx.Err() == nil {
+			st.s.cfg.Logger.Warn("buckets: tombstones", "bucket", st.metaName(), "err", err)
+		}
+	}
 	it, err := cons.Messages()
 	if err != nil {
 		return fmt.Errorf("buckets: events consumer: %w", err)
 	}
-	var mu sync.Mutex // guards tombs
-	var tombs []tombstone
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Add(1)

@@ -262,3 +262,45 @@ func TestListing(t *testing.T) {
 		t.Fatalf("got %+v", out.Objects)
 	}
 }
+
+// bucketMsgs returns how many records the bucket streams hold.
+func bucketMsgs(tb testing.TB, e *engine.Engine) uint64 {
+	tb.Helper()
+	var n uint64
+	for si := range e.JS.ListStreams(context.Background()).Info() {
+		if strings.HasPrefix(si.Config.Name, "EDDY_B_") {
+			n += si.State.Msgs
+		}
+	}
+	return n
+}
+
+func TestTombstoneRemovedAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	e := openEngine(t, dir)
+	s := buckets.NewService(buckets.ServiceConfig{Engine: e, NodeID: "n1", LeaseTTL: 3 * time.Second, TombstoneGrace: time.Hour})
+	if err := s.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	MustCreateBucket(t, s, "tombs")
+	MustPut(t, s, "tombs", "k", []byte("x"))
+	if err := s.DeleteObject(context.Background(), "tombs", "k"); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, e)
+	waitFor(t, "the put collected", func() bool { return bucketMsgs(t, e) == 1 })
+	_ = s.Close()
+	_ = e.Close()
+
+	e = openEngine(t, dir)
+	s = openService(t, e, nil) // a grace of 1 s
+	t.Cleanup(func() { _ = s.Close(); _ = e.Close() })
+	if _, err := s.HeadBucket(context.Background(), "tombs"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the tombstone removed", func() bool { return bucketMsgs(t, e) == 0 })
+	out, err := s.ListObjects(context.Background(), &buckets.ListInput{Bucket: "tombs", MaxKeys: 10})
+	if err != nil || len(out.Objects) != 0 {
+		t.Fatalf("got %+v %v", out, err)
+	}
+}

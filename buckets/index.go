@@ -242,17 +242,27 @@ func scanStream(ctx context.Context, str jetstream.Stream, fn func(subject strin
 		return err
 	}
 	for {
-		m, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+		batch, err := cons.Fetch(1000, jetstream.FetchMaxWait(2*time.Second))
 		if err != nil {
 			return err
 		}
-		md, err := m.Metadata()
-		if err != nil {
+		n := 0
+		for m := range batch.Messages() {
+			n++
+			md, err := m.Metadata()
+			if err != nil {
+				return err
+			}
+			fn(m.Subject(), md.Sequence.Stream, m.Data())
+			if md.NumPending == 0 || md.Sequence.Stream >= info.State.LastSeq {
+				return nil
+			}
+		}
+		if err := batch.Error(); err != nil {
 			return err
 		}
-		fn(m.Subject(), md.Sequence.Stream, m.Data())
-		if md.NumPending == 0 || md.Sequence.Stream >= info.State.LastSeq {
-			return nil
+		if n == 0 {
+			return nil // what was left is gone
 		}
 	}
 }

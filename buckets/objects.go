@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"strings"
 	"time"
@@ -182,6 +183,30 @@ func (s *Service) newRecord(ctx context.Context, size int64, etag string, h Head
 // GetObject returns an object's metadata and, unless Head, its body (a
 // range or a part of it).
 func (s *Service) GetObject(ctx context.Context, in *GetObjectInput) (*GetObjectOutput, error) {
+	for attempt := 0; ; attempt++ {
+		out, err := s.getObject(ctx, in)
+		if err == nil && out.Body != nil {
+			// A body within one chunk is read now, so that an object
+			// overwritten (and its old body collected) between reading its
+			// record and its body is served in its new version rather than
+			// failing after the response's headers.
+			br := out.Body.(*bodyReader)
+			if br.single() {
+				data, ferr := br.fetchOne()
+				if ferr != nil && attempt < 3 {
+					continue
+				}
+				br.cur, br.err = data, ferr
+				if ferr == nil {
+					br.err = io.EOF
+				}
+			}
+		}
+		return out, err
+	}
+}
+
+func (s *Service) getObject(ctx context.Context, in *GetObjectInput) (*GetObjectOutput, error) {
 	st, err := s.bucket(ctx, in.Bucket)
 	if err != nil {
 		return nil, err
