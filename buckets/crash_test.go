@@ -84,3 +84,43 @@ func crashChild(t *testing.T, dir string) {
 		}
 	}
 }
+
+// TestOrphansCollected writes chunks that nothing references (as a process
+// that crashed mid-upload leaves them) and checks that the next start
+// deletes them, and nothing else.
+func TestOrphansCollected(t *testing.T) {
+	dir := t.TempDir()
+	e := openEngine(t, dir)
+	s := openService(t, e, nil)
+	MustCreateBucket(t, s, "orphans")
+	MustPut(t, s, "orphans", "kept", []byte("kept"))
+	u, err := s.CreateMultipartUpload(context.Background(), &buckets.Upload{Bucket: "orphans", Key: "mp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UploadPart(context.Background(), u.UploadID, 1, &buckets.PutObjectInput{Bucket: "orphans", Key: "mp", Body: strings.NewReader("part"), Size: 4}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := e.JS.Publish(context.Background(), fmt.Sprintf("$O.eddy_objects.C.orphan%d", i), []byte("lost")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := chunkCount(t, e); n != 5 {
+		t.Fatalf("got %d bodies, want 5", n)
+	}
+	_ = s.Close()
+	s = buckets.NewService(buckets.ServiceConfig{Engine: e, NodeID: "test", OrphanAge: time.Millisecond})
+	if err := s.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close(); _ = e.Close() })
+	waitFor(t, "orphans deleted", func() bool { return chunkCount(t, e) == 2 })
+	if _, data := MustGet(t, s, &buckets.GetObjectInput{Bucket: "orphans", Key: "kept"}); string(data) != "kept" {
+		t.Fatalf("got %q", data)
+	}
+	lp, err := s.ListParts(context.Background(), &buckets.ListPartsInput{Bucket: "orphans", Key: "mp", UploadID: u.UploadID})
+	if err != nil || len(lp.Parts) != 1 {
+		t.Fatalf("got %+v %v", lp, err)
+	}
+}

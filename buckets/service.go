@@ -49,6 +49,9 @@ type ServiceConfig struct {
 	// bucket's stream after the event loop passed it, so that the listing
 	// index of every node sees it (default 1 minute).
 	TombstoneGrace time.Duration
+	// OrphanAge is how long a body referenced by nothing stays before the
+	// look for orphans after Open deletes it (default 1 hour).
+	OrphanAge time.Duration
 }
 
 // Service is eddy's S3 storage.
@@ -97,6 +100,9 @@ func NewService(cfg ServiceConfig) *Service {
 	}
 	if cfg.TombstoneGrace <= 0 {
 		cfg.TombstoneGrace = time.Minute
+	}
+	if cfg.OrphanAge <= 0 {
+		cfg.OrphanAge = time.Hour
 	}
 	if cfg.NodeID == "" && cfg.Engine != nil {
 		cfg.NodeID = cfg.Engine.NodeID()
@@ -147,10 +153,16 @@ func (s *Service) Open(ctx context.Context) error {
 	if err := engine.WatchAll(s.ctx, s.catalog, &s.wg, s.apply); err != nil {
 		return fmt.Errorf("buckets: %w", err)
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
 		s.claimLoop()
+	}()
+	go func() {
+		defer s.wg.Done()
+		if err := s.collectOrphans(s.ctx); err != nil && s.ctx.Err() == nil {
+			s.cfg.Logger.Warn("buckets: orphans", "err", err)
+		}
 	}()
 	return nil
 }
