@@ -91,8 +91,13 @@ func ParseRange(h string, size int64) (start, end int64, ok bool, err error) {
 		if !good {
 			return 0, 0, false, nil
 		}
-		if n == 0 || size == 0 {
+		if n == 0 {
 			return 0, 0, false, invalidRange()
+		}
+		if size == 0 {
+			// S3 serves an empty object whole for a suffix range (what
+			// readers of a file's tail rely on); bytes=0- is unsatisfiable.
+			return 0, 0, false, nil
 		}
 		if n > size {
 			n = size

@@ -92,3 +92,31 @@ func FuzzParseCopyRange(f *testing.F) {
 		}
 	})
 }
+
+func TestParseRange(t *testing.T) {
+	for _, c := range []struct {
+		h       string
+		size    int64
+		a, b    int64
+		ok      bool
+		invalid bool
+	}{
+		{"bytes=0-9", 100, 0, 9, true, false},
+		{"bytes=90-200", 100, 90, 99, true, false},
+		{"bytes=-10", 100, 90, 99, true, false},
+		{"bytes=-200", 100, 0, 99, true, false},
+		{"bytes=100-", 100, 0, 0, false, true},
+		{"bytes=-0", 100, 0, 0, false, true},
+		{"bytes=0-", 0, 0, 0, false, true},
+		{"bytes=-1", 0, 0, 0, false, false},
+		{"bytes=5-1", 100, 0, 0, false, false},
+		{"bytes=0-1,3-4", 100, 0, 0, false, false},
+		{"bytes=a-b", 100, 0, 0, false, false},
+		{"", 100, 0, 0, false, false},
+	} {
+		a, b, ok, err := buckets.ParseRange(c.h, c.size)
+		if (err != nil) != c.invalid || ok != c.ok || a != c.a || b != c.b {
+			t.Errorf("%q over %d: got %d-%d %v %v, want %d-%d %v invalid=%v", c.h, c.size, a, b, ok, err, c.a, c.b, c.ok, c.invalid)
+		}
+	}
+}
