@@ -18,6 +18,26 @@ import (
 	"github.com/nats-io/nuid"
 )
 
+// How the service keeps S3 in JetStream:
+//
+//   - eddy_buckets (KV): the bucket catalog, name → bucketMeta (id, region,
+//     creation, stored configuration documents), watched on every node.
+//   - EDDY_B_<id> (a stream per bucket): one message per change of a key on
+//     eb.<id>.o.<EncodeKey(key)> — a record (objects.go) of a version, or a
+//     tombstone. A key's object is the last message of its subject (a
+//     direct get); the stream sequence is the change's sequencer; every
+//     change stays until the bucket's event loop (events.go) has notified
+//     it and collected what it replaced.
+//   - eddy_objects (object store): the bodies (body.go), written before the
+//     record that references them is published.
+//   - eddy_uploads (KV): multipart uploads and their parts (multipart.go).
+//   - eddy_bucket_leases (KV with TTL): which node runs a bucket's event
+//     loop.
+//
+// Every node keeps a listing index of each bucket (index.go), built from
+// the bucket's stream and following it. A key of 1,024 bytes encodes to
+// 1,639 characters, so subjects stay well under the server's limit.
+
 const (
 	catalogBucket = "eddy_buckets"
 	uploadBucket  = "eddy_uploads"
