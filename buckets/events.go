@@ -113,11 +113,12 @@ func (s *Service) claimLoop() {
 // claim starts the bucket's event loop here if no node runs it.
 func (s *Service) claim(st *bucketState) {
 	st.mu.Lock()
-	if st.loop || st.ctx.Err() != nil {
+	if st.loop || st.stopped {
 		st.mu.Unlock()
 		return
 	}
 	st.loop = true
+	st.wg.Add(1) // under mu, so never after stop's Wait began
 	st.mu.Unlock()
 	l, err := s.acquire(st.ctx, st.id)
 	if err != nil || l == nil {
@@ -127,10 +128,10 @@ func (s *Service) claim(st *bucketState) {
 		st.mu.Lock()
 		st.loop = false
 		st.mu.Unlock()
+		st.wg.Done()
 		return
 	}
 	ctx, cancel := context.WithCancel(st.ctx)
-	st.wg.Add(1)
 	go func() {
 		defer st.wg.Done()
 		var wg sync.WaitGroup

@@ -226,9 +226,10 @@ type bucketState struct {
 	openErr error
 	idx     *index
 
-	mu   sync.Mutex  // guards meta, loop
-	meta *bucketMeta // the latest catalog entry
-	loop bool        // this node runs the bucket's event loop
+	mu      sync.Mutex  // guards meta, loop, stopped
+	meta    *bucketMeta // the latest catalog entry
+	loop    bool        // this node runs (or is taking) the bucket's event loop
+	stopped bool        // stop was called: no goroutine may start
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -287,6 +288,9 @@ func (st *bucketState) getMeta() *bucketMeta {
 }
 
 func (st *bucketState) stop() {
+	st.mu.Lock()
+	st.stopped = true
+	st.mu.Unlock()
 	st.cancel()
 	st.wg.Wait()
 }
@@ -343,7 +347,11 @@ func (s *Service) applyMeta(name string, m *bucketMeta, rev uint64) {
 	}
 	s.mu.Unlock()
 	if drop != nil {
-		go drop.stop()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			drop.stop()
+		}()
 	}
 }
 
