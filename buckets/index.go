@@ -134,6 +134,9 @@ func (ix *index) waitFor(ctx context.Context, seq uint64) error {
 // direct get that costs more in a large bucket).
 func (st *bucketState) sync(ctx context.Context) error {
 	info, err := st.stream.Info(ctx)
+	if gone(err) {
+		return noSuchBucket()
+	}
 	if err != nil {
 		return fmt.Errorf("buckets: last change: %w", err)
 	}

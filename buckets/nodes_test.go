@@ -71,3 +71,29 @@ func TestTwoNodes(t *testing.T) {
 		t.Fatalf("got %+v", c)
 	}
 }
+
+// TestBucketDeletedElsewhere deletes a bucket on one node and uses it at
+// once on the other.
+func TestBucketDeletedElsewhere(t *testing.T) {
+	e := openEngine(t, t.TempDir())
+	a := openService(t, e, nil)
+	b := buckets.NewService(buckets.ServiceConfig{Engine: e, NodeID: "other"})
+	if err := b.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close(); _ = b.Close(); _ = e.Close() })
+	ctx := context.Background()
+	MustCreateBucket(t, a, "brief")
+	if _, err := b.HeadBucket(ctx, "brief"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DeleteBucket(ctx, "brief"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		_, err := b.GetObject(ctx, &buckets.GetObjectInput{Bucket: "brief", Key: "k"})
+		wantErr(t, err, "NoSuchBucket")
+		_, err = b.ListObjects(ctx, &buckets.ListInput{Bucket: "brief", MaxKeys: 10})
+		wantErr(t, err, "NoSuchBucket")
+	}
+}

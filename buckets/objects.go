@@ -48,6 +48,9 @@ func (st *bucketState) current(ctx context.Context, key string) (*record, uint64
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return nil, 0, nil
 	}
+	if gone(err) {
+		return nil, 0, noSuchBucket()
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("buckets: read %s: %w", key, err)
 	}
@@ -60,6 +63,12 @@ func (st *bucketState) current(ctx context.Context, key string) (*record, uint64
 	}
 	r.Bucket, r.Key, r.Sequencer = st.getMeta().Name, key, sequencer(m.Sequence)
 	return r, m.Sequence, nil
+}
+
+// gone reports whether err says that a bucket's stream is gone: the
+// bucket was deleted on another node a moment ago.
+func gone(err error) bool {
+	return errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders)
 }
 
 // errConflict is a conditional publish that lost to another write.
@@ -82,7 +91,7 @@ func (st *bucketState) publish(ctx context.Context, key string, rec *record, exp
 		if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
 			return 0, errConflict
 		}
-		if errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) {
+		if gone(err) {
 			return 0, noSuchBucket()
 		}
 		return 0, fmt.Errorf("buckets: write %s: %w", key, err)
