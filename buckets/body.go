@@ -87,6 +87,9 @@ func (s *Service) writeBody(ctx context.Context, r io.Reader, size, max int64, a
 	if size > max {
 		return nil, entityTooLarge()
 	}
+	if r == nil {
+		r = strings.NewReader("")
+	}
 	w := &written{ref: bodyRef{Name: nuid.Next(), Chunk: chunkSize}}
 	md := md5.New()
 	var ck hash.Hash

@@ -229,6 +229,13 @@ func TestObjects(t *testing.T) {
 	if out, _ := MustGet(t, s, &buckets.GetObjectInput{Bucket: "bkt1", Key: "h", Head: true}); out.ContentType != "text/plain" || out.Metadata["a"] != "b" || out.Body != nil {
 		t.Fatalf("got %+v", out)
 	}
+	// An empty object, with no body reader at all.
+	if o, err := s.PutObject(ctx, &buckets.PutObjectInput{Bucket: "bkt1", Key: "empty", Size: 0}); err != nil || o.Size != 0 || o.ETag != etagOf(nil) {
+		t.Fatalf("got %+v %v", o, err)
+	}
+	if out, data := MustGet(t, s, &buckets.GetObjectInput{Bucket: "bkt1", Key: "empty"}); len(data) != 0 || out.Size != 0 {
+		t.Fatalf("got %q %+v", data, out.Object)
+	}
 	// Conditional writes.
 	_, err = s.PutObject(ctx, &buckets.PutObjectInput{Bucket: "bkt1", Key: "greet.txt", Body: strings.NewReader("z"), Size: 1, IfNoneMatch: "*"})
 	wantErr(t, err, "PreconditionFailed")
@@ -262,6 +269,10 @@ func TestObjects(t *testing.T) {
 		ChecksumAlgorithm: "crc32c", Checksum: func() string { return want }})
 	if err != nil || o.Checksum == nil || o.Checksum.Value != want || o.Checksum.Algorithm != "CRC32C" {
 		t.Fatalf("got %+v %v", o, err)
+	}
+	if out, err := s.ListObjects(ctx, &buckets.ListInput{Bucket: "bkt1", Prefix: "ck", MaxKeys: 1}); err != nil || out.Objects[0].Checksum == nil ||
+		out.Objects[0].Checksum.Algorithm != "CRC32C" || out.Objects[0].Checksum.Type != "FULL_OBJECT" {
+		t.Fatalf("got %+v %v", out, err)
 	}
 	// Delete.
 	if err := s.DeleteObject(ctx, "bkt1", "greet.txt"); err != nil {

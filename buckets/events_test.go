@@ -160,6 +160,9 @@ func TestRestart(t *testing.T) {
 		t.Fatalf("got %q", data)
 	}
 	out, err := s.ListObjects(context.Background(), &buckets.ListInput{Bucket: "keep", Prefix: "k", MaxKeys: 1000})
+	if err == nil && (len(out.Objects) == 0 || out.Objects[0].Checksum != nil) {
+		t.Fatalf("got %+v", out.Objects)
+	}
 	if err != nil || len(out.Objects) != 49 || out.Objects[0].Key != "k000" || out.Objects[1].Key != "k002" {
 		t.Fatalf("got %d objects %v", len(out.Objects), err)
 	}

@@ -32,8 +32,21 @@ type entry struct {
 	etag  string
 	mtime time.Time
 	sc    string
+	ck    *Checksum // algorithm and type only, shared
 	seq   uint64
 }
+
+// listChecksums are the checksum descriptions a listing shows (ListObjects
+// names the algorithm and type, not the value), shared by every entry.
+var listChecksums = func() map[[2]string]*Checksum {
+	m := map[[2]string]*Checksum{}
+	for _, a := range Algorithms {
+		for _, t := range []string{"FULL_OBJECT", "COMPOSITE"} {
+			m[[2]string{a, t}] = &Checksum{Algorithm: a, Type: t}
+		}
+	}
+	return m
+}()
 
 type waiter struct {
 	seq uint64
@@ -76,7 +89,11 @@ func (ix *index) follow(ctx context.Context, str jetstream.Stream, prefix string
 				if sc == "STANDARD" {
 					sc = "STANDARD" // the constant, not a copy per entry
 				}
-				ix.tree.ReplaceOrInsert(&entry{key: key, size: rec.Size, etag: rec.ETag, mtime: rec.LastModified, sc: sc, seq: md.Sequence.Stream})
+				var ck *Checksum
+				if rec.Checksum != nil {
+					ck = listChecksums[[2]string{rec.Checksum.Algorithm, rec.Checksum.Type}]
+				}
+				ix.tree.ReplaceOrInsert(&entry{key: key, size: rec.Size, etag: rec.ETag, mtime: rec.LastModified, sc: sc, ck: ck, seq: md.Sequence.Stream})
 			}
 		}
 		if md.Sequence.Stream > ix.applied {
@@ -208,7 +225,7 @@ func (ix *index) list(in *ListInput, bucket string) *ListOutput {
 				return false
 			}
 			out.Objects = append(out.Objects, Object{Bucket: bucket, Key: e.key, Size: e.size, ETag: e.etag,
-				LastModified: e.mtime, Headers: Headers{StorageClass: e.sc}})
+				LastModified: e.mtime, Headers: Headers{StorageClass: e.sc}, Checksum: e.ck})
 			return true
 		})
 		if stop || restart == "" {
