@@ -196,6 +196,8 @@ func (st *bucketState) runEvents(ctx context.Context) error {
 	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // before the Wait: stops the goroutine below
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
