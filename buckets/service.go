@@ -248,13 +248,14 @@ func streamName(id string) string { return streamPrefix + id }
 // take the bucket's event loop.
 func (st *bucketState) start() {
 	defer st.wg.Done()
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		str, err := st.s.js.Stream(st.ctx, streamName(st.id))
 		if err == nil {
 			st.stream = str
 			break
 		}
-		if st.ctx.Err() != nil || !errors.Is(err, jetstream.ErrStreamNotFound) {
+		if st.ctx.Err() != nil || !errors.Is(err, jetstream.ErrStreamNotFound) || time.Now().After(deadline) {
 			st.openErr = fmt.Errorf("buckets: stream of %s: %w", st.metaName(), err)
 			close(st.ready)
 			return
