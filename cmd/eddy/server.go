@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/eddyserverless/eddy/awsapi"
+	"github.com/eddyserverless/eddy/buckets"
 	"github.com/eddyserverless/eddy/engine"
 	"github.com/eddyserverless/eddy/functions"
 	"github.com/eddyserverless/eddy/invoke"
@@ -75,6 +76,7 @@ type Main struct {
 	Invoker   *invoke.Service
 	Tables    *tables.Service
 	Queues    *queues.Service
+	Buckets   *buckets.Service
 	Triggers  *triggers.Service
 	API       *awsapi.Handler
 
@@ -175,12 +177,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.Triggers.Start()
+	m.Buckets = buckets.NewService(buckets.ServiceConfig{
+		Engine: m.Engine, Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger, LeaseTTL: cfg.LeaseTTL, NodeID: m.Engine.NodeID(),
+	})
+	m.Buckets.SetNotifications(m.Triggers.BucketNotifications(m.Buckets))
+	if err := m.Buckets.Open(ctx); err != nil {
+		return err
+	}
 	own := http.NewServeMux()
 	own.Handle("GET /_eddy/metrics", m.Metrics.Handler())
 	m.API = &awsapi.Handler{
 		Extra:     own,
 		Functions: m.Functions, Versions: m.Functions, Code: m.Functions, Invoker: m.Invoker, Logs: m.Logs, Tables: m.Tables, Queues: m.Queues,
-		Mappings: m.Triggers, Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
+		Buckets: m.Buckets, Mappings: m.Triggers, Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
 		Health: func(context.Context) map[string]any {
 			return map[string]any{"engine": map[bool]string{true: "embedded", false: "external"}[m.Engine.Embedded()]}
 		},
@@ -218,7 +227,11 @@ func (m *Main) Close(ctx context.Context) error {
 	} else if m.ln != nil {
 		_ = m.ln.Close()
 	}
-	// Pollers first: they invoke functions and read tables.
+	// Pollers first: they invoke functions and read tables; the buckets'
+	// event loops notify functions and queues.
+	if m.Buckets != nil {
+		errs = append(errs, m.Buckets.Close())
+	}
 	if m.Triggers != nil {
 		errs = append(errs, m.Triggers.Close(ctx))
 	}
