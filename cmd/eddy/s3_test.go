@@ -1,5 +1,7 @@
 package main
 
+//lint:file-ignore SA1019 feature/s3/manager is deprecated for transfermanager, but it is what most programs that upload to S3 use today, and its multipart uploads are what these tests must serve.
+
 import (
 	"bytes"
 	"context"
@@ -140,6 +142,8 @@ func multipartETag(parts ...[]byte) string {
 	return fmt.Sprintf(`"%s-%d"`, hex.EncodeToString(h.Sum(nil)), len(parts))
 }
 
+// TestS3Buckets creates, heads, lists, locates and deletes buckets, with
+// the errors S3 documents for each.
 func TestS3Buckets(t *testing.T) {
 	t.Parallel()
 	url := s3URL(t)
@@ -234,6 +238,9 @@ func TestS3Buckets(t *testing.T) {
 	mustS3Fail(t, err, "NoSuchBucket", 404)
 }
 
+// TestS3Objects puts, gets, heads, copies, tags and deletes objects: bodies
+// byte for byte, user metadata and content headers, ranges, conditional
+// requests, response-* overrides, conditional copies and DeleteObjects.
 func TestS3Objects(t *testing.T) {
 	t.Parallel()
 	c := MustS3(t, s3URL(t))
@@ -568,6 +575,9 @@ func tagMap(ts []s3types.Tag) map[string]string {
 	return m
 }
 
+// TestS3Listing lists with ListObjectsV2 (prefix, delimiter, pages of
+// max-keys by continuation token, start-after, encoding-type=url,
+// fetch-owner) and ListObjects v1 (marker, NextMarker).
 func TestS3Listing(t *testing.T) {
 	t.Parallel()
 	c := MustS3(t, s3URL(t))
@@ -740,6 +750,10 @@ func TestS3Listing(t *testing.T) {
 	}
 }
 
+// TestS3Multipart uploads through the SDK's upload manager (a 21 MB body in
+// 5 MiB parts) and part by part (UploadPart, UploadPartCopy, ListParts,
+// ListMultipartUploads, Complete, Abort), with the errors of a bad
+// completion.
 func TestS3Multipart(t *testing.T) {
 	t.Parallel()
 	c := MustS3(t, s3URL(t))
@@ -942,6 +956,9 @@ func TestS3Multipart(t *testing.T) {
 // crc64 with it computes S3's CRC64NVME.
 var crc64NVME = crc64.MakeTable(0x9a6c9329ac4bc9b5)
 
+// TestS3Checksums puts objects with each flexible checksum algorithm, reads
+// the checksums back with ChecksumMode ENABLED, and sends wrong checksums
+// and a wrong Content-MD5.
 func TestS3Checksums(t *testing.T) {
 	t.Parallel()
 	c := MustS3(t, s3URL(t))
@@ -1014,6 +1031,7 @@ func TestS3Checksums(t *testing.T) {
 	}
 }
 
+// TestS3Presigned uses presigned PUT and GET URLs with net/http.
 func TestS3Presigned(t *testing.T) {
 	t.Parallel()
 	c := MustS3(t, s3URL(t))
@@ -1100,6 +1118,8 @@ func localhostClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{DialContext: localhostDialer()}}
 }
 
+// TestS3VirtualHosted addresses buckets by host name (BUCKET.s3.localhost),
+// as the SDK does when path-style is off.
 func TestS3VirtualHosted(t *testing.T) {
 	t.Parallel()
 	u, err := url.Parse(s3URL(t))
@@ -1146,6 +1166,8 @@ func (r recordingClient) Do(req *http.Request) (*http.Response, error) {
 	return r.c.Do(req)
 }
 
+// TestS3BucketConfigurations stores a website (and serves it), a policy and
+// a CORS configuration (and answers preflights by it).
 func TestS3BucketConfigurations(t *testing.T) {
 	t.Parallel()
 	base := s3URL(t)
@@ -1349,6 +1371,8 @@ var (
 	errorDocRoot = "<Error>"
 )
 
+// TestS3BadInput sends malformed XML and bad arguments: each gets S3's
+// error code in an XML error with a request id, and nothing gets a 500.
 func TestS3BadInput(t *testing.T) {
 	t.Parallel()
 	if onMoto {
