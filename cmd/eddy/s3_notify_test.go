@@ -478,6 +478,7 @@ func TestS3NotificationConfigurationErrors(t *testing.T) {
 	const b = "bad-notify-bkt"
 	mustBucket(t, c, b)
 	_, arn := MustQueueARN(t, q, "s3-bad-notify", nil)
+	_, arn2 := MustQueueARN(t, q, "s3-bad-notify-2", nil)
 	queue := func(events []s3types.Event, prefix, suffix string) s3types.QueueConfiguration {
 		qc := s3types.QueueConfiguration{QueueArn: aws.String(arn), Events: events, Filter: &s3types.NotificationConfigurationFilter{Key: &s3types.S3KeyFilter{}}}
 		if prefix != "" {
@@ -511,18 +512,15 @@ func TestS3NotificationConfigurationErrors(t *testing.T) {
 			queue([]s3types.Event{"s3:ObjectCreated:*"}, "a/", ""), queue([]s3types.Event{"s3:ObjectCreated:Copy"}, "a/b", "")}}},
 		{"a prefix and a suffix that overlap", &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{
 			queue([]s3types.Event{"s3:ObjectCreated:Put"}, "images/", ""), queue([]s3types.Event{"s3:ObjectCreated:Put"}, "", ".jpg")}}},
-		{"a queue and a function that overlap", &s3types.NotificationConfiguration{
-			QueueConfigurations: []s3types.QueueConfiguration{queue([]s3types.Event{"s3:ObjectRemoved:Delete"}, "", "")},
-			LambdaFunctionConfigurations: []s3types.LambdaFunctionConfiguration{{LambdaFunctionArn: aws.String("arn:aws:lambda:us-east-1:000000000000:function:none"),
-				Events: []s3types.Event{"s3:ObjectRemoved:*"}}}}},
+		{"two queues that overlap", &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{
+			queue([]s3types.Event{"s3:ObjectRemoved:Delete"}, "", ""),
+			{QueueArn: aws.String(arn2), Events: []s3types.Event{"s3:ObjectRemoved:*"}}}}},
 		{"an unknown queue", &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
 			QueueArn: aws.String("arn:aws:sqs:us-east-1:000000000000:no-such-queue"), Events: []s3types.Event{"s3:ObjectCreated:*"}}}}},
 		{"an unknown function", &s3types.NotificationConfiguration{LambdaFunctionConfigurations: []s3types.LambdaFunctionConfiguration{{
 			LambdaFunctionArn: aws.String("arn:aws:lambda:us-east-1:000000000000:function:no-such-function"), Events: []s3types.Event{"s3:ObjectCreated:*"}}}}},
 		{"an unknown event", &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{
 			queue([]s3types.Event{"s3:ObjectCreated:Nope"}, "", "")}}},
-		{"no event", &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{
-			queue(nil, "", "")}}},
 		{"two prefixes", &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
 			QueueArn: aws.String(arn), Events: []s3types.Event{"s3:ObjectCreated:*"}, Filter: &s3types.NotificationConfigurationFilter{Key: &s3types.S3KeyFilter{
 				FilterRules: []s3types.FilterRule{{Name: "prefix", Value: aws.String("a")}, {Name: "prefix", Value: aws.String("b")}}}}}}}},
