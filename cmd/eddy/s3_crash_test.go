@@ -92,7 +92,7 @@ func TestS3SurvivesKill(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; ; i++ {
+			for i := range 2000 {
 				k := fmt.Sprintf("during/%d/%05d", w, i)
 				body := randomBytes(500+i%3000, uint64(w*100000+i))
 				mu.Lock()
