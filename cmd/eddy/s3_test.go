@@ -1009,12 +1009,56 @@ func TestS3Checksums(t *testing.T) {
 		}
 	}
 
+	// A multipart upload with SHA256: each part's checksum, and the
+	// object's COMPOSITE checksum, the SHA256 of the parts' digests, "-2".
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(b), Key: aws.String("sum/multipart"), ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := [][]byte{randomBytes(5<<20, 9), []byte("the last part")}
+	var completed []s3types.CompletedPart
+	composite := sha256.New()
+	for i, p := range parts {
+		sum := sha256.Sum256(p)
+		composite.Write(sum[:])
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(b), Key: aws.String("sum/multipart"), UploadId: up.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(p), ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(out.ChecksumSHA256) != b64(sum[:]) {
+			t.Errorf("UploadPart %d with SHA256: got checksum %q, want %q", i+1, aws.ToString(out.ChecksumSHA256), b64(sum[:]))
+		}
+		completed = append(completed, s3types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.ETag, ChecksumSHA256: out.ChecksumSHA256})
+	}
+	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(b), Key: aws.String("sum/multipart"), UploadId: up.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: completed}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantComposite := b64(composite.Sum(nil)) + "-2"
+	// moto returns no checksum from the completion, and one without
+	// the "-2" from HeadObject.
+	if aws.ToString(done.ChecksumSHA256) != wantComposite && !onMoto {
+		t.Errorf("CompleteMultipartUpload with SHA256: got checksum %q, want %q", aws.ToString(done.ChecksumSHA256), wantComposite)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(b), Key: aws.String("sum/multipart"), ChecksumMode: s3types.ChecksumModeEnabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if (aws.ToString(head.ChecksumSHA256) != wantComposite || head.ChecksumType != s3types.ChecksumTypeComposite) && !onMoto {
+		t.Errorf("HeadObject of the multipart object: got checksum %q type %q, want %q COMPOSITE", aws.ToString(head.ChecksumSHA256), head.ChecksumType, wantComposite)
+	}
+	if got := mustGet(t, c, b, "sum/multipart"); !bytes.Equal(got, slices.Concat(parts...)) {
+		t.Errorf("GetObject of the multipart object: got %d bytes that differ", len(got))
+	}
+
 	if onMoto {
 		return // moto takes any x-amz-checksum-* and Content-MD5
 	}
 	// A checksum the client computed that the body does not match.
 	wrong := sha256.Sum256([]byte("another body"))
-	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("sum/wrong"), Body: bytes.NewReader(body),
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("sum/wrong"), Body: bytes.NewReader(body),
 		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(b64(wrong[:]))})
 	mustS3Fail(t, err, "BadDigest", 400)
 	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("sum/wrong"), Body: bytes.NewReader(body),
