@@ -1242,20 +1242,26 @@ func TestS3BucketConfigurations(t *testing.T) {
 			return // moto serves no website endpoint
 		}
 		// The website endpoint is BUCKET.s3-website.localhost:PORT, or
-		// the path form /_eddy/website/BUCKET/ on the main port, used here;
-		// like S3's, it takes unsigned requests.
+		// the path form /_eddy/website/BUCKET/ on the main port, used here
+		// (and the host form once, below); like S3's, it takes unsigned
+		// requests.
 		site := base + "/_eddy/website/" + b
-		for _, tc := range []struct{ path, body string }{
-			{"/", "<h1>home</h1>"}, {"/docs/", "<h1>docs</h1>"}, {"/page.html", "<p>page</p>"},
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct{ url, body string }{
+			{site + "/", "<h1>home</h1>"}, {site + "/docs/", "<h1>docs</h1>"}, {site + "/page.html", "<p>page</p>"},
+			{"http://" + b + ".s3-website.localhost:" + u.Port() + "/docs/", "<h1>docs</h1>"},
 		} {
-			res, err := http.Get(site + tc.path)
+			res, err := localhostClient().Get(tc.url)
 			if err != nil {
 				t.Fatal(err)
 			}
 			got, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			if res.StatusCode != 200 || string(got) != tc.body || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
-				t.Errorf("website GET %s: got %d %q (%s), want 200 %q", tc.path, res.StatusCode, got, res.Header.Get("Content-Type"), tc.body)
+				t.Errorf("website GET %s: got %d %q (%s), want 200 %q", tc.url, res.StatusCode, got, res.Header.Get("Content-Type"), tc.body)
 			}
 		}
 		res, err := http.Get(site + "/missing.html")
