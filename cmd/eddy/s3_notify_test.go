@@ -164,7 +164,8 @@ func TestS3NotificationsToQueues(t *testing.T) {
 		{id: "both-put", events: "s3:ObjectCreated:Put", prefix: "img/", suffix: ".jpg"},
 		{id: "all-multipart", events: "s3:ObjectCreated:CompleteMultipartUpload"},
 		{id: "prefix-delete", events: "s3:ObjectRemoved:Delete", prefix: "logs/"},
-		{id: "burst", events: "s3:ObjectCreated:*", prefix: "burst/", suffix: ".bin"},
+		// Not ObjectCreated:*, which would overlap all-multipart.
+		{id: "burst", events: "s3:ObjectCreated:Put", prefix: "burst/", suffix: ".bin"},
 	}
 	var qcs []s3types.QueueConfiguration
 	for _, cf := range configs {

@@ -1009,12 +1009,56 @@ func TestS3Checksums(t *testing.T) {
 		}
 	}
 
+	// A multipart upload with SHA256: each part's checksum, and the
+	// object's COMPOSITE checksum, the SHA256 of the parts' digests, "-2".
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(b), Key: aws.String("sum/multipart"), ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := [][]byte{randomBytes(5<<20, 9), []byte("the last part")}
+	var completed []s3types.CompletedPart
+	composite := sha256.New()
+	for i, p := range parts {
+		sum := sha256.Sum256(p)
+		composite.Write(sum[:])
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(b), Key: aws.String("sum/multipart"), UploadId: up.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(p), ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(out.ChecksumSHA256) != b64(sum[:]) {
+			t.Errorf("UploadPart %d with SHA256: got checksum %q, want %q", i+1, aws.ToString(out.ChecksumSHA256), b64(sum[:]))
+		}
+		completed = append(completed, s3types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.ETag, ChecksumSHA256: out.ChecksumSHA256})
+	}
+	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(b), Key: aws.String("sum/multipart"), UploadId: up.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: completed}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantComposite := b64(composite.Sum(nil)) + "-2"
+	// moto returns no checksum from the completion, and one without
+	// the "-2" from HeadObject.
+	if aws.ToString(done.ChecksumSHA256) != wantComposite && !onMoto {
+		t.Errorf("CompleteMultipartUpload with SHA256: got checksum %q, want %q", aws.ToString(done.ChecksumSHA256), wantComposite)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(b), Key: aws.String("sum/multipart"), ChecksumMode: s3types.ChecksumModeEnabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if (aws.ToString(head.ChecksumSHA256) != wantComposite || head.ChecksumType != s3types.ChecksumTypeComposite) && !onMoto {
+		t.Errorf("HeadObject of the multipart object: got checksum %q type %q, want %q COMPOSITE", aws.ToString(head.ChecksumSHA256), head.ChecksumType, wantComposite)
+	}
+	if got := mustGet(t, c, b, "sum/multipart"); !bytes.Equal(got, slices.Concat(parts...)) {
+		t.Errorf("GetObject of the multipart object: got %d bytes that differ", len(got))
+	}
+
 	if onMoto {
 		return // moto takes any x-amz-checksum-* and Content-MD5
 	}
 	// A checksum the client computed that the body does not match.
 	wrong := sha256.Sum256([]byte("another body"))
-	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("sum/wrong"), Body: bytes.NewReader(body),
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("sum/wrong"), Body: bytes.NewReader(body),
 		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(b64(wrong[:]))})
 	mustS3Fail(t, err, "BadDigest", 400)
 	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("sum/wrong"), Body: bytes.NewReader(body),
@@ -1198,20 +1242,26 @@ func TestS3BucketConfigurations(t *testing.T) {
 			return // moto serves no website endpoint
 		}
 		// The website endpoint is BUCKET.s3-website.localhost:PORT, or
-		// the path form /_eddy/website/BUCKET/ on the main port, used here;
-		// like S3's, it takes unsigned requests.
+		// the path form /_eddy/website/BUCKET/ on the main port, used here
+		// (and the host form once, below); like S3's, it takes unsigned
+		// requests.
 		site := base + "/_eddy/website/" + b
-		for _, tc := range []struct{ path, body string }{
-			{"/", "<h1>home</h1>"}, {"/docs/", "<h1>docs</h1>"}, {"/page.html", "<p>page</p>"},
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct{ url, body string }{
+			{site + "/", "<h1>home</h1>"}, {site + "/docs/", "<h1>docs</h1>"}, {site + "/page.html", "<p>page</p>"},
+			{"http://" + b + ".s3-website.localhost:" + u.Port() + "/docs/", "<h1>docs</h1>"},
 		} {
-			res, err := http.Get(site + tc.path)
+			res, err := localhostClient().Get(tc.url)
 			if err != nil {
 				t.Fatal(err)
 			}
 			got, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			if res.StatusCode != 200 || string(got) != tc.body || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
-				t.Errorf("website GET %s: got %d %q (%s), want 200 %q", tc.path, res.StatusCode, got, res.Header.Get("Content-Type"), tc.body)
+				t.Errorf("website GET %s: got %d %q (%s), want 200 %q", tc.url, res.StatusCode, got, res.Header.Get("Content-Type"), tc.body)
 			}
 		}
 		res, err := http.Get(site + "/missing.html")
