@@ -1,5 +1,6 @@
-// Package triggers invokes functions from outside requests: for now, event
-// source mappings, as Lambda runs them. A mapping of a table's change
+// Package triggers invokes functions from outside requests: event source
+// mappings, as Lambda runs them, and bucket notifications (bucket.go), as
+// S3 sends them. A mapping of a table's change
 // stream invokes a function with batches of its records, as Lambda's
 // mappings for DynamoDB Streams do — batching, filtering, retries,
 // bisection, partial batch responses, parallel lanes per partition key,
