@@ -70,6 +70,12 @@ func (h *Handler) serveLambda(w http.ResponseWriter, r *http.Request) {
 			h.createAlias(w, r, rest[0])
 		case len(rest) == 2 && rest[1] == "aliases" && m == http.MethodGet:
 			h.listAliases(w, r, rest[0])
+		case len(rest) == 2 && rest[1] == "policy" && m == http.MethodPost:
+			h.addPermission(w, r, rest[0])
+		case len(rest) == 2 && rest[1] == "policy" && m == http.MethodGet:
+			h.getPolicy(w, r, rest[0])
+		case len(rest) == 3 && rest[1] == "policy" && m == http.MethodDelete:
+			h.removePermission(w, r, rest[0], rest[2])
 		case len(rest) == 3 && rest[1] == "aliases":
 			switch m {
 			case http.MethodGet:
