@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -200,16 +199,15 @@ func (h *Handler) addPermission(w http.ResponseWriter, r *http.Request, raw stri
 	writeJSON(w, http.StatusCreated, map[string]string{"Statement": string(st)})
 }
 
-func (h *Handler) removePermission(w http.ResponseWriter, r *http.Request, raw, rawSid string) {
+func (h *Handler) removePermission(w http.ResponseWriter, r *http.Request, raw, sid string) {
 	ref, ok := h.policyRef(w, r, raw)
 	if !ok {
 		return
 	}
-	sid, err := url.PathUnescape(rawSid)
-	switch {
-	case err != nil || len(sid) > 100 || !statementIDRemovePattern.MatchString(sid):
-		err = eddy.ValidationError(rawSid, "statementId", "Member must satisfy regular expression pattern: ([a-zA-Z0-9-_.]+)")
-	default:
+	var err error
+	if len(sid) > 100 || !statementIDRemovePattern.MatchString(sid) {
+		err = eddy.ValidationError(sid, "statementId", "Member must satisfy regular expression pattern: ([a-zA-Z0-9-_.]+)")
+	} else {
 		err = h.Policies.RemovePermission(r.Context(), h.regionOf(r), ref.Name, ref.Qualifier, sid, r.URL.Query().Get("RevisionId"))
 	}
 	if err != nil {
