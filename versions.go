@@ -129,3 +129,48 @@ type VersionService interface {
 	// for the runtime to keep instances warm.
 	AllProvisionedConcurrency(ctx context.Context) ([]*ProvisionedConcurrencyConfig, error)
 }
+
+// Permission is one statement of a function's resource-based policy, as
+// AddPermission grants it: Principal may do Action on the function (or on
+// the version or alias the policy belongs to), under the conditions the
+// other fields set. eddy stores policies and returns them; it does not
+// enforce them, since it does no authorization at all.
+type Permission struct {
+	StatementID           string `json:"sid"`
+	Action                string `json:"action"`
+	Principal             string `json:"principal"`
+	SourceArn             string `json:"source_arn,omitempty"`
+	SourceAccount         string `json:"source_account,omitempty"`
+	EventSourceToken      string `json:"event_source_token,omitempty"`
+	PrincipalOrgID        string `json:"principal_org_id,omitempty"`
+	FunctionURLAuthType   string `json:"function_url_auth_type,omitempty"`
+	InvokedViaFunctionURL bool   `json:"invoked_via_function_url,omitempty"`
+}
+
+// Policy is the resource-based policy of a function at one qualifier: the
+// unqualified function ($LATEST), a published version or an alias.
+type Policy struct {
+	FunctionName string       `json:"function_name"`
+	Qualifier    string       `json:"qualifier"` // "$LATEST", a version or an alias
+	Statements   []Permission `json:"statements"`
+	// RevisionID changes with every added or removed statement.
+	RevisionID string `json:"revision_id"`
+	Region     string `json:"region"`
+	Account    string `json:"account"`
+}
+
+// PolicyService stores the resource-based policies of functions. A
+// qualifier of "" or "$LATEST" names the unqualified function. Deleting a
+// function, version or alias deletes its policy.
+type PolicyService interface {
+	// AddPermission adds a statement to the policy at qualifier, creating
+	// the policy if needed. ECONFLICT if the statement id is taken there;
+	// EPRECOND if revisionID is set and is not the policy's (or, before
+	// the first statement, the function version's or alias's).
+	AddPermission(ctx context.Context, region, name, qualifier string, p *Permission, revisionID string) (*Policy, error)
+	// RemovePermission removes a statement; ENOTFOUND if there is none with
+	// that id. The policy goes with its last statement.
+	RemovePermission(ctx context.Context, region, name, qualifier, statementID, revisionID string) error
+	// GetPolicy returns ENOTFOUND if the qualifier has no policy.
+	GetPolicy(ctx context.Context, region, name, qualifier string) (*Policy, error)
+}

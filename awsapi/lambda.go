@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/eddyserverless/eddy"
+	"github.com/eddyserverless/eddy/buckets"
 )
 
 // Lambda request bodies are limited as Lambda limits them: a deployment
@@ -67,6 +70,12 @@ func (h *Handler) serveLambda(w http.ResponseWriter, r *http.Request) {
 			h.createAlias(w, r, rest[0])
 		case len(rest) == 2 && rest[1] == "aliases" && m == http.MethodGet:
 			h.listAliases(w, r, rest[0])
+		case len(rest) == 2 && rest[1] == "policy" && m == http.MethodPost:
+			h.addPermission(w, r, rest[0])
+		case len(rest) == 2 && rest[1] == "policy" && m == http.MethodGet:
+			h.getPolicy(w, r, rest[0])
+		case len(rest) == 3 && rest[1] == "policy" && m == http.MethodDelete:
+			h.removePermission(w, r, rest[0], rest[2])
 		case len(rest) == 3 && rest[1] == "aliases":
 			switch m {
 			case http.MethodGet:
@@ -260,9 +269,18 @@ func toConfigurationAt(fn *eddy.Function, qualifier string) *functionConfigurati
 	return c
 }
 
-// zipOf returns the package of a Code member, refusing sources eddy cannot
-// read yet.
-func zipOf(c *functionCode) ([]byte, error) {
+// maxS3Package bounds a deployment package read from S3. Lambda's 50 MB
+// limit on a zipped package applies to one uploaded directly; from S3 only
+// the 250 MB limit on the unzipped package does (functions.CheckZip counts
+// that by decompressing). A zip is not smaller than what it stores by more
+// than its headers, so an object above this size cannot pass and is refused
+// before it is read.
+const maxS3Package = 262144000
+
+// zipOf returns the package of a Code member: its ZipFile, or the object
+// its S3Bucket and S3Key name in eddy's S3, refusing sources eddy cannot
+// read.
+func (h *Handler) zipOf(ctx context.Context, c *functionCode) ([]byte, error) {
 	switch {
 	case c == nil:
 		return nil, eddy.ValidationError("null", "code", "Member must not be null")
@@ -270,12 +288,53 @@ func zipOf(c *functionCode) ([]byte, error) {
 		return nil, eddy.TypedErrorf(eddy.EINVALID, "InvalidParameterValueException",
 			"Container image functions are not supported by eddy; use a .zip file archive.")
 	case c.S3Bucket != "" || c.S3Key != "":
-		return nil, eddy.TypedErrorf(eddy.EINVALID, "InvalidParameterValueException",
-			"Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist")
+		return h.zipFromS3(ctx, c)
 	case len(c.ZipFile) == 0:
 		return nil, eddy.TypedErrorf(eddy.EINVALID, "InvalidParameterValueException", "Please provide a source for function code.")
 	}
 	return c.ZipFile, nil
+}
+
+// zipFromS3 reads a deployment package from eddy's S3. S3's errors reach
+// the client as Lambda reports them: InvalidParameterValueException with
+// S3's code and message.
+func (h *Handler) zipFromS3(ctx context.Context, c *functionCode) ([]byte, error) {
+	if h.Buckets == nil || c.S3Bucket == "" || c.S3Key == "" {
+		return nil, s3CodeError("NoSuchBucket", "The specified bucket does not exist")
+	}
+	// Buckets are unversioned: the one version of an object is "null".
+	if c.S3ObjectVersion != "" && c.S3ObjectVersion != "null" {
+		return nil, s3CodeError("NoSuchVersion", "The specified version does not exist.")
+	}
+	out, err := h.Buckets.GetObject(ctx, &buckets.GetObjectInput{Bucket: c.S3Bucket, Key: c.S3Key})
+	if err != nil {
+		if e := eddy.AsError(err); e != nil && e.Type != "" && eddy.ErrorCode(err) != eddy.EINTERNAL {
+			return nil, s3CodeError(e.Type, e.Message)
+		}
+		return nil, fmt.Errorf("code from s3: %w", err)
+	}
+	defer out.Body.Close()
+	if out.Size > maxS3Package {
+		return nil, errS3PackageSize()
+	}
+	data, err := io.ReadAll(io.LimitReader(out.Body, maxS3Package+1))
+	if err != nil {
+		return nil, fmt.Errorf("code from s3: %w", err)
+	}
+	if len(data) > maxS3Package {
+		return nil, errS3PackageSize()
+	}
+	return data, nil
+}
+
+func s3CodeError(code, message string) error {
+	return eddy.TypedErrorf(eddy.EINVALID, "InvalidParameterValueException",
+		"Error occurred while GetObject. S3 Error Code: %s. S3 Error Message: %s", code, message)
+}
+
+func errS3PackageSize() error {
+	return eddy.TypedErrorf(eddy.EINVALID, "InvalidParameterValueException",
+		"Unzipped size must be smaller than %d bytes", maxS3Package)
 }
 
 func codeTooLarge(op string) error {
@@ -339,7 +398,7 @@ func (h *Handler) createFunction(w http.ResponseWriter, r *http.Request) {
 			"Container image functions are not supported by eddy; use a .zip file archive."))
 		return
 	}
-	zip, err := zipOf(in.Code)
+	zip, err := h.zipOf(r.Context(), in.Code)
 	if err != nil {
 		h.writeLambdaError(w, r, err)
 		return
@@ -524,7 +583,7 @@ func (h *Handler) updateFunctionCode(w http.ResponseWriter, r *http.Request, raw
 		h.writeLambdaError(w, r, err)
 		return
 	}
-	zip, err := zipOf(&in.functionCode)
+	zip, err := h.zipOf(r.Context(), &in.functionCode)
 	if err != nil {
 		h.writeLambdaError(w, r, err)
 		return

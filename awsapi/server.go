@@ -37,6 +37,8 @@ type Handler struct {
 	S3Hosts []string
 	// Mappings serves event source mappings; nil for none.
 	Mappings eddy.EventSourceMappingService
+	// Policies stores functions' resource-based policies; nil for none.
+	Policies eddy.PolicyService
 	// Account is the account id in ARNs; Region is the default region for
 	// requests that do not name one.
 	Account string

@@ -36,6 +36,7 @@ import (
 //	REGION.NAME.concurrency       reserved concurrency (concurrencyRecord)
 //	REGION.NAME.eic.QUALIFIER     event invoke config (eddy.EventInvokeConfig)
 //	REGION.NAME.pc.QUALIFIER      provisioned concurrency (eddy.ProvisionedConcurrencyConfig)
+//	REGION.NAME.pol.QUALIFIER     resource-based policy (eddy.Policy)
 //
 // QUALIFIER is engine.EncodeKey of "$LATEST", a version or an alias, since
 // "$" may not appear in a key.
@@ -48,10 +49,11 @@ const (
 	subConcurrency = "concurrency"
 	subEventConfig = "eic."
 	subProvisioned = "pc."
+	subPolicy      = "pol."
 )
 
-// Service implements eddy.FunctionService, eddy.VersionService and
-// eddy.CodeStore.
+// Service implements eddy.FunctionService, eddy.VersionService,
+// eddy.PolicyService and eddy.CodeStore.
 type Service struct {
 	Engine  *engine.Engine
 	Account string
@@ -74,6 +76,7 @@ var (
 	_ eddy.FunctionService = (*Service)(nil)
 	_ eddy.VersionService  = (*Service)(nil)
 	_ eddy.CodeStore       = (*Service)(nil)
+	_ eddy.PolicyService   = (*Service)(nil)
 )
 
 // cached is one record of the bucket at a revision; val is nil for a record
@@ -176,6 +179,8 @@ func decode(sub string, data []byte) (any, error) {
 		v = &eddy.EventInvokeConfig{}
 	case strings.HasPrefix(sub, subProvisioned):
 		v = &eddy.ProvisionedConcurrencyConfig{}
+	case strings.HasPrefix(sub, subPolicy):
+		v = &eddy.Policy{}
 	default:
 		return nil, fmt.Errorf("unknown record %q", sub)
 	}
@@ -523,14 +528,8 @@ func (s *Service) casWrite(ctx context.Context, key string, v any, rev uint64, o
 	}
 	newRev, err := s.kv.Update(ctx, key, data, rev)
 	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
-		backoff := min(time.Millisecond<<min(attempt, 5), 20*time.Millisecond)
-		select {
-		case <-time.After(backoff/2 + rand.N(backoff)):
-		case <-ctx.Done():
-			return false, ctx.Err()
-		}
-		if _, _, gerr := s.reload(ctx, key); gerr != nil {
-			return false, gerr
+		if err := s.lostRace(ctx, key, attempt); err != nil {
+			return false, err
 		}
 		return true, nil
 	}
@@ -539,6 +538,20 @@ func (s *Service) casWrite(ctx context.Context, key string, v any, rev uint64, o
 	}
 	s.remember(key, v, newRev)
 	return false, nil
+}
+
+// lostRace is what a writer does after losing a compare-and-set race on
+// key: it waits a little, with jitter, so that writers on several nodes do
+// not keep colliding in lockstep, and refreshes the cache from the bucket.
+func (s *Service) lostRace(ctx context.Context, key string, attempt int) error {
+	backoff := min(time.Millisecond<<min(attempt, 5), 20*time.Millisecond)
+	select {
+	case <-time.After(backoff/2 + rand.N(backoff)):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	_, _, err := s.reload(ctx, key)
+	return err
 }
 
 // maxCASAttempts bounds the retries of a write that keeps losing

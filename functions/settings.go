@@ -64,7 +64,7 @@ func (s *Service) put(ctx context.Context, key string, v any) error {
 
 // deleteSettings deletes the settings of one qualifier of a function.
 func (s *Service) deleteSettings(ctx context.Context, region, name, qualifier string) error {
-	for _, key := range []string{eventConfigKey(region, name, qualifier), provisionedKey(region, name, qualifier)} {
+	for _, key := range []string{eventConfigKey(region, name, qualifier), provisionedKey(region, name, qualifier), policyKey(region, name, qualifier)} {
 		v, _, err := s.record(ctx, key)
 		if err != nil {
 			return err

@@ -188,7 +188,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	own.Handle("GET /_eddy/metrics", m.Metrics.Handler())
 	m.API = &awsapi.Handler{
 		Extra:     own,
-		Functions: m.Functions, Versions: m.Functions, Code: m.Functions, Invoker: m.Invoker, Logs: m.Logs, Tables: m.Tables, Queues: m.Queues,
+		Functions: m.Functions, Versions: m.Functions, Policies: m.Functions, Code: m.Functions, Invoker: m.Invoker, Logs: m.Logs, Tables: m.Tables, Queues: m.Queues,
 		Buckets: m.Buckets, Mappings: m.Triggers, Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger,
 		Health: func(context.Context) map[string]any {
 			return map[string]any{"engine": map[bool]string{true: "embedded", false: "external"}[m.Engine.Embedded()]}
