@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/eddyserverless/eddy/buckets"
@@ -210,11 +211,23 @@ func (h *Handler) s3GetObject(w http.ResponseWriter, s *s3Req) error {
 	w.Header().Set("Content-Length", strconv.FormatInt(length, 10))
 	w.WriteHeader(status)
 	if out.Body != nil && r.Method != http.MethodHead {
-		if _, err := io.Copy(w, out.Body); err != nil {
+		if _, err := copyBody(w, out.Body); err != nil {
 			h.Logger.Warn("object body copy failed", "request_id", requestID(r.Context()), "bucket", s.bucket, "err", err)
 		}
 	}
 	return nil
+}
+
+var copyBuffers = sync.Pool{New: func() any { return new([32 << 10]byte) }}
+
+// copyBody writes an object's body through the response's own buffer, so
+// that a small object leaves with its headers in one write rather than
+// after them in a second (io.Copy would take http's ReadFrom path, which
+// flushes the headers first).
+func copyBody(w io.Writer, body io.Reader) (int64, error) {
+	buf := copyBuffers.Get().(*[32 << 10]byte)
+	defer copyBuffers.Put(buf)
+	return io.CopyBuffer(struct{ io.Writer }{w}, body, buf[:])
 }
 
 // notModifiedETag is the ETag a 304 carries: the one the client holds.

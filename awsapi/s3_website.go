@@ -193,7 +193,7 @@ func (h *Handler) writeWebsiteObject(w http.ResponseWriter, r *http.Request, out
 	w.Header().Set("Content-Length", strconv.FormatInt(length, 10))
 	w.WriteHeader(status)
 	if out.Body != nil && r.Method != http.MethodHead {
-		_, _ = io.Copy(w, out.Body)
+		_, _ = copyBody(w, out.Body)
 	}
 }
 
