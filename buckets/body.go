@@ -332,19 +332,25 @@ func (br *bodyReader) fetchOne() ([]byte, error) {
 	for _, p := range br.parts {
 		if br.off < base+p.Size {
 			i := (br.off - base) / p.Chunk
-			msg, err := br.s.objs.GetMsg(br.ctx, p.seq(i))
-			if err == nil && msg.Subject != chunkPrefix+p.Name {
-				err = errors.New("chunk sequence holds another subject")
-			}
-			if err != nil {
-				return nil, fmt.Errorf("buckets: read body %s chunk %d: %w", p.Name, i, err)
+			seq, subject := p.seq(i), chunkPrefix+p.Name
+			data, ok := br.s.chunks.get(seq, subject)
+			if !ok {
+				msg, err := br.s.objs.GetMsg(br.ctx, seq)
+				if err == nil && msg.Subject != subject {
+					err = errors.New("chunk sequence holds another subject")
+				}
+				if err != nil {
+					return nil, fmt.Errorf("buckets: read body %s chunk %d: %w", p.Name, i, err)
+				}
+				data = msg.Data
+				br.s.chunks.put(seq, subject, data)
 			}
 			cstart := base + i*p.Chunk
 			lo, hi := br.off-cstart, br.end-cstart+1
-			if hi > int64(len(msg.Data)) || lo > hi {
+			if hi > int64(len(data)) || lo > hi {
 				return nil, fmt.Errorf("buckets: body %s chunk %d is short", p.Name, i)
 			}
-			return msg.Data[lo:hi], nil
+			return data[lo:hi:hi], nil
 		}
 		base += p.Size
 	}

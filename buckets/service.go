@@ -65,6 +65,9 @@ type ServiceConfig struct {
 	// MaxObjectSize is the largest PutObject body and the largest part
 	// (default 5 GiB). A multipart object may reach 5 TiB.
 	MaxObjectSize int64
+	// ChunkCacheBytes bounds the small body chunks (64 KiB or less) kept
+	// in memory after a read (default 32 MiB; negative for none).
+	ChunkCacheBytes int64
 	// TombstoneGrace is how long a deleted key's tombstone stays in the
 	// bucket's stream after the event loop passed it, so that the listing
 	// index of every node sees it (default 1 minute).
@@ -82,6 +85,7 @@ type Service struct {
 	uploads jetstream.KeyValue
 	leases  jetstream.KeyValue
 	objs    jetstream.Stream
+	chunks  chunkCache
 	hook    atomic.Pointer[hookBox]
 
 	mu       sync.Mutex
@@ -127,7 +131,10 @@ func NewService(cfg ServiceConfig) *Service {
 	if cfg.NodeID == "" && cfg.Engine != nil {
 		cfg.NodeID = cfg.Engine.NodeID()
 	}
-	return &Service{cfg: cfg, buckets: map[string]*bucketState{}, revs: map[string]uint64{}}
+	if cfg.ChunkCacheBytes == 0 {
+		cfg.ChunkCacheBytes = 32 << 20
+	}
+	return &Service{cfg: cfg, buckets: map[string]*bucketState{}, revs: map[string]uint64{}, chunks: chunkCache{max: max(cfg.ChunkCacheBytes, 0)}}
 }
 
 // SetNotifications lends the service the bucket notifications; nil
