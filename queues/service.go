@@ -166,7 +166,7 @@ func (s *Service) apply(ent jetstream.KeyValueEntry) {
 	old := s.metas[name]
 	if m == nil {
 		delete(s.metas, name)
-		delete(s.revs, name)
+		s.revs[name] = ent.Revision() // so that an older read cannot bring it back
 	} else {
 		s.metas[name] = m.cache()
 		s.revs[name] = ent.Revision()
@@ -193,7 +193,22 @@ func (s *Service) apply(ent jetstream.KeyValueEntry) {
 }
 
 // metaByName returns the definition of a queue, or nil.
+// A name this node has not seen is looked up in the catalog itself: another
+// node may have created the queue a moment before this node's watch brings it.
 func (s *Service) metaByName(name string) *meta {
+	s.mu.Lock()
+	m := s.metas[name]
+	s.mu.Unlock()
+	if m != nil || name == "" {
+		return m
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, 2*time.Second)
+	defer cancel()
+	ent, err := s.kv.Get(ctx, name)
+	if err != nil {
+		return nil
+	}
+	s.apply(ent)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.metas[name]
