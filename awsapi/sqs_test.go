@@ -1156,6 +1156,9 @@ json.dump(out, sys.stdout)
 // TestSQSJSONErrorsWithBotocore checks that botocore reports the query
 // codes of JSON errors, as boto3's users match them.
 func TestSQSJSONErrorsWithBotocore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives botocore; runs without -short")
+	}
 	if out, err := exec.Command("python3", "-c", "import botocore.parsers").CombinedOutput(); err != nil {
 		if os.Getenv("EDDY_REQUIRE_BOTO3") == "1" {
 			t.Fatalf("botocore is not installed: %s", out)

@@ -14,8 +14,13 @@ import (
 
 // MustMoto skips the test when moto_server is not on PATH, unless
 // EDDY_REQUIRE_MOTO=1 makes that a failure.
+// Under -short it skips: CI runs the race detector with -short, after a
+// plain run where these tests ran.
 func MustMoto(tb testing.TB) {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("drives moto_server; runs without -short")
+	}
 	if _, err := bench.MotoPath(); err != nil {
 		if os.Getenv("EDDY_REQUIRE_MOTO") == "1" {
 			tb.Fatalf("EDDY_REQUIRE_MOTO=1: %v", err)

@@ -21,6 +21,7 @@ func TestAWSCLI(t *testing.T) { eachAWSCLI(t, testAWSCLI) }
 // EDDY_REQUIRE_AWSCLI_V2=1 make a missing CLI a failure. The two run side by
 // side, each against its own server.
 func eachAWSCLI(t *testing.T, test func(t *testing.T, awsPath string)) {
+	skipExternalInShort(t)
 	t.Run("PATH", func(t *testing.T) {
 		t.Parallel()
 		awsPath, err := exec.LookPath("aws")

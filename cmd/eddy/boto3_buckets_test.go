@@ -14,6 +14,7 @@ import (
 // URLs and the error codes boto3 reports. CI sets EDDY_REQUIRE_BOTO3=1 so
 // that it cannot skip.
 func TestBoto3Buckets(t *testing.T) {
+	skipExternalInShort(t)
 	t.Parallel()
 	if out, err := exec.Command("python3", "-c", "import boto3").CombinedOutput(); err != nil {
 		if os.Getenv("EDDY_REQUIRE_BOTO3") == "1" {

@@ -13,6 +13,7 @@ import (
 // error codes boto3 reports. CI sets EDDY_REQUIRE_BOTO3=1 so that it cannot
 // skip.
 func TestBoto3Queues(t *testing.T) {
+	skipExternalInShort(t)
 	if out, err := exec.Command("python3", "-c", "import boto3").CombinedOutput(); err != nil {
 		if os.Getenv("EDDY_REQUIRE_BOTO3") == "1" {
 			t.Fatalf("boto3 is not installed: %s", out)

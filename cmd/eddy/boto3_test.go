@@ -11,6 +11,7 @@ import (
 // API (testdata/boto3_tables.py). CI sets EDDY_REQUIRE_BOTO3=1 so that it
 // cannot skip.
 func TestBoto3Tables(t *testing.T) {
+	skipExternalInShort(t)
 	if out, err := exec.Command("python3", "-c", "import boto3").CombinedOutput(); err != nil {
 		if os.Getenv("EDDY_REQUIRE_BOTO3") == "1" {
 			t.Fatalf("boto3 is not installed: %s", out)

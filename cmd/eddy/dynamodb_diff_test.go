@@ -30,6 +30,7 @@ import (
 // skips the test when moto_server is not on PATH, unless
 // EDDY_REQUIRE_MOTO=1 makes that a failure.
 func MustMoto(tb testing.TB) *bench.Moto {
+	skipExternalInShort(tb)
 	tb.Helper()
 	if _, err := bench.MotoPath(); err != nil {
 		if os.Getenv("EDDY_REQUIRE_MOTO") == "1" {

@@ -239,3 +239,15 @@ type cloudwatchlogsFilter struct{ group string }
 func (f cloudwatchlogsFilter) input() *cloudwatchlogs.FilterLogEventsInput {
 	return &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(f.group)}
 }
+
+// skipExternalInShort skips a test that drives an external client (the aws
+// CLI, boto3, moto) under -short. CI runs them in the plain run, where
+// EDDY_REQUIRE_* makes a missing client a failure, and runs the race
+// detector with -short: what they exercise in eddy, the Go clients'
+// tests exercise too.
+func skipExternalInShort(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("drives an external client; runs without -short")
+	}
+}

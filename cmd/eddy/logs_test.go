@@ -356,6 +356,7 @@ func awsCLIEnv(home string) []string {
 // TestLogsAWSCLIFilter reads a function's logs with the machine's aws CLI,
 // v1 or v2. CI sets EDDY_REQUIRE_AWSCLI=1 so that a missing CLI fails.
 func TestLogsAWSCLIFilter(t *testing.T) {
+	skipExternalInShort(t)
 	awsPath, err := exec.LookPath("aws")
 	if err != nil {
 		if os.Getenv("EDDY_REQUIRE_AWSCLI") == "1" {
@@ -503,6 +504,7 @@ func (w *lockedWriter) String() string {
 // which polls FilterLogEvents. EDDY_REQUIRE_AWSCLI_V2=1 makes a missing v2
 // CLI fail instead of skipping.
 func TestLogsTailFollowV2(t *testing.T) {
+	skipExternalInShort(t)
 	const awsV2 = "/usr/bin/aws"
 	home := t.TempDir()
 	version, err := exec.Command(awsV2, "--version").CombinedOutput()
