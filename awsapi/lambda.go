@@ -34,6 +34,8 @@ func (h *Handler) serveLambda(w http.ResponseWriter, r *http.Request) {
 	ver, res, rest := parts[0], parts[1], parts[2:]
 	m := r.Method
 	switch {
+	case ver == "2021-10-31" && res == "functions" && len(rest) == 2 && (rest[1] == "url" || rest[1] == "urls"):
+		h.serveFunctionURLConfig(w, r, rest[0], rest[1])
 	case ver == "2015-03-31" && res == "functions":
 		switch {
 		case len(rest) == 0 || (len(rest) == 1 && rest[0] == ""):

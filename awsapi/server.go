@@ -39,6 +39,18 @@ type Handler struct {
 	Mappings eddy.EventSourceMappingService
 	// Policies stores functions' resource-based policies; nil for none.
 	Policies eddy.PolicyService
+	// Params serves the parameter store (SSM); nil for none.
+	Params ParamsAPI
+	// Events serves EventBridge (buses, rules, targets, PutEvents) and
+	// Scheduler serves EventBridge Scheduler; nil for none.
+	Events    EventsAPI
+	Scheduler SchedulerAPI
+	// HTTPAPIs serves API Gateway v2 (HTTP APIs) and invokes them; RestAPIs
+	// serves API Gateway's REST APIs and invokes them; FunctionURLs serves
+	// Lambda function URLs' configuration and invokes them. nil for none.
+	HTTPAPIs     HTTPAPIsAPI
+	RestAPIs     RestAPIsAPI
+	FunctionURLs FunctionURLsAPI
 	// Account is the account id in ARNs; Region is the default region for
 	// requests that do not name one.
 	Account string
@@ -98,6 +110,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	if kind, id, path, ok := invokeAddress(r); ok {
+		h.serveInvokeAddress(w, r, kind, id, path)
+		return
+	}
 	if b, website := bucketOfHost(r.Host, h.S3Hosts); website {
 		h.serveWebsite(w, r, b, "", r.URL.Path)
 		return
@@ -125,6 +141,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			service = "lambda"
 		case strings.HasPrefix(target, sqsTargetPrefix), isSQSQuery(r):
 			service = "sqs"
+		case strings.HasPrefix(target, "AmazonSSM."):
+			service = "ssm"
+		case strings.HasPrefix(target, "AWSEvents."):
+			service = "events"
+		case strings.HasPrefix(r.URL.Path, "/v2/apis"), strings.HasPrefix(r.URL.Path, "/restapis"):
+			service = "apigateway"
+		case strings.HasPrefix(r.URL.Path, "/schedules"), strings.HasPrefix(r.URL.Path, "/schedule-groups"):
+			service = "scheduler"
 		}
 	}
 	if service == "" && h.Buckets != nil {
@@ -141,17 +165,34 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveSQS(w, r, target)
 	case "s3":
 		h.serveS3(w, r)
-	default:
-		name := service
-		if name == "" {
-			name = "this request"
+	case "ssm":
+		h.serveSSM(w, r, target)
+	case "events":
+		h.serveEvents(w, r, target)
+	case "scheduler":
+		h.serveScheduler(w, r)
+	case "apigateway":
+		if strings.HasPrefix(r.URL.Path, "/v2/") {
+			h.serveAPIGatewayV2(w, r)
+		} else {
+			h.serveAPIGateway(w, r)
 		}
-		w.Header().Set("X-Amzn-ErrorType", "UnknownServiceException")
-		writeJSON(w, http.StatusBadRequest, map[string]string{
-			"__type":  "UnknownServiceException",
-			"message": "eddy does not provide the service of " + name + " (yet).",
-		})
+	default:
+		unknownService(w, service)
 	}
+}
+
+// unknownService answers a request for a service eddy does not provide.
+func unknownService(w http.ResponseWriter, service string) {
+	name := service
+	if name == "" {
+		name = "this request"
+	}
+	w.Header().Set("X-Amzn-ErrorType", "UnknownServiceException")
+	writeJSON(w, http.StatusBadRequest, map[string]string{
+		"__type":  "UnknownServiceException",
+		"message": "eddy does not provide the service of " + name + " (yet).",
+	})
 }
 
 // serveEddy serves eddy's own endpoints, under a path no AWS API uses.

@@ -15,11 +15,15 @@ import (
 	"github.com/eddyserverless/eddy/awsapi"
 	"github.com/eddyserverless/eddy/buckets"
 	"github.com/eddyserverless/eddy/engine"
+	"github.com/eddyserverless/eddy/eventbus"
 	"github.com/eddyserverless/eddy/functions"
+	"github.com/eddyserverless/eddy/httpapis"
 	"github.com/eddyserverless/eddy/invoke"
 	"github.com/eddyserverless/eddy/logs"
 	"github.com/eddyserverless/eddy/metrics"
+	"github.com/eddyserverless/eddy/params"
 	"github.com/eddyserverless/eddy/queues"
+	"github.com/eddyserverless/eddy/restapis"
 	"github.com/eddyserverless/eddy/runtime"
 	"github.com/eddyserverless/eddy/tables"
 	"github.com/eddyserverless/eddy/triggers"
@@ -78,6 +82,10 @@ type Main struct {
 	Queues    *queues.Service
 	Buckets   *buckets.Service
 	Triggers  *triggers.Service
+	Params    *params.Service
+	Events    *eventbus.Service
+	HTTPAPIs  *httpapis.Service
+	RestAPIs  *restapis.Service
 	API       *awsapi.Handler
 
 	ln   net.Listener
@@ -194,6 +202,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return map[string]any{"engine": map[bool]string{true: "embedded", false: "external"}[m.Engine.Embedded()]}
 		},
 	}
+	// Each opens a service and sets its field of m.API.
+	for _, open := range []func(context.Context) error{m.openParams, m.openEvents, m.openHTTPAPIs, m.openRestAPIs} {
+		if err := open(ctx); err != nil {
+			return err
+		}
+	}
 	m.http = &http.Server{Handler: m.API, ReadHeaderTimeout: 30 * time.Second}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.http.Serve(m.ln) }()
@@ -228,7 +242,8 @@ func (m *Main) Close(ctx context.Context) error {
 		_ = m.ln.Close()
 	}
 	// Pollers first: they invoke functions and read tables; the buckets'
-	// event loops notify functions and queues.
+	// event loops notify functions and queues; schedules fire.
+	errs = append(errs, m.closeEvents(), m.closeHTTPAPIs(), m.closeRestAPIs(), m.closeParams())
 	if m.Buckets != nil {
 		errs = append(errs, m.Buckets.Close())
 	}
