@@ -72,6 +72,7 @@ func (s *Service) Do(ctx context.Context, req *Request) (any, error) {
 			return nil, fmt.Errorf("restapis: delete %s: %w", id, err)
 		}
 		s.forget(id)
+		s.purgeSnapshots(ctx, id)
 		return nil, nil
 	case "GetResources":
 		return s.getResources(ctx, id, req.Query)
@@ -110,7 +111,7 @@ func (s *Service) Do(ctx context.Context, req *Request) (any, error) {
 		if d == nil {
 			return nil, errInvalid("Deployment")
 		}
-		return &d.Deployment, nil
+		return d, nil
 	case "GetDeployments":
 		rec, _, err := s.load(ctx, id)
 		if err != nil {
@@ -118,7 +119,7 @@ func (s *Service) Do(ctx context.Context, req *Request) (any, error) {
 		}
 		var items []any
 		for _, d := range sortedDeployments(rec) {
-			items = append(items, &d.Deployment)
+			items = append(items, d)
 		}
 		return page(items, req.Query, func(v any) string { return v.(*Deployment).ID })
 	case "DeleteDeployment":
@@ -135,6 +136,9 @@ func (s *Service) Do(ctx context.Context, req *Request) (any, error) {
 			delete(rec.Deployments, did)
 			return nil
 		})
+		if err == nil {
+			_ = s.kv.Purge(ctx, snapshotKey(id, p("deployment_id")))
+		}
 		return nil, err
 	case "CreateStage":
 		return s.createStage(ctx, id, req.Body)
@@ -179,10 +183,33 @@ func (s *Service) Do(ctx context.Context, req *Request) (any, error) {
 	return nil, eddy.TypedErrorf(eddy.EUNSUPPORT, "BadRequestException", "eddy does not provide %s (yet)", req.Op)
 }
 
+// purgeSnapshots removes the deployments' snapshots of a deleted API.
+func (s *Service) purgeSnapshots(ctx context.Context, id string) {
+	lister, err := s.kv.ListKeysFiltered(ctx, id+".deployments.*")
+	if err != nil {
+		s.cfg.Logger.Warn("restapis: list snapshots", "api", id, "err", err)
+		return
+	}
+	var keys []string
+	for k := range lister.Keys() {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		if err := s.kv.Purge(ctx, k); err != nil {
+			s.cfg.Logger.Warn("restapis: purge snapshot", "key", k, "err", err)
+		}
+	}
+}
+
 func (s *Service) forget(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.records, id)
+	for k := range s.snaps {
+		if strings.HasPrefix(k, id+".") {
+			delete(s.snaps, k)
+		}
+	}
 }
 
 func errInvalid(what string) error {
@@ -260,7 +287,7 @@ func (s *Service) createRestAPI(ctx context.Context, req *Request) (any, error) 
 		},
 		Region:      req.Region,
 		Resources:   map[string]*Resource{rootID: {ID: rootID, Path: "/"}},
-		Deployments: map[string]*deployment{},
+		Deployments: map[string]*Deployment{},
 		Stages:      map[string]*Stage{},
 	}
 	for attempt := 0; ; attempt++ {
@@ -287,7 +314,9 @@ func (s *Service) getRestAPIs(ctx context.Context, req *Request) (any, error) {
 	}
 	var ids []string
 	for k := range lister.Keys() {
-		ids = append(ids, k)
+		if !strings.Contains(k, ".") {
+			ids = append(ids, k)
+		}
 	}
 	sort.Strings(ids)
 	var items []any
@@ -528,8 +557,8 @@ func sortedResources(m map[string]*Resource) []*Resource {
 	return out
 }
 
-func sortedDeployments(rec *record) []*deployment {
-	out := make([]*deployment, 0, len(rec.Deployments))
+func sortedDeployments(rec *record) []*Deployment {
+	out := make([]*Deployment, 0, len(rec.Deployments))
 	for _, d := range rec.Deployments {
 		out = append(out, d)
 	}
@@ -949,7 +978,7 @@ func (s *Service) createDeployment(ctx context.Context, id string, body []byte) 
 	if in.StageName != "" && !stageNamePattern.MatchString(in.StageName) {
 		return nil, badRequest("Stage name only allows a-zA-Z0-9_")
 	}
-	var created *deployment
+	var created *Deployment
 	_, err := s.update(ctx, id, func(rec *record) error {
 		methods := 0
 		for _, res := range rec.Resources {
@@ -963,12 +992,16 @@ func (s *Service) createDeployment(ctx context.Context, id string, body []byte) 
 		if methods == 0 {
 			return badRequest("The REST API doesn't contain any methods")
 		}
-		snap := map[string]*Resource{}
-		if err := copyJSON(rec.Resources, &snap); err != nil {
-			return err
+		snap, err := json.Marshal(rec.Resources)
+		if err != nil {
+			return fmt.Errorf("restapis: snapshot: %w", err)
 		}
 		now := s.now()
-		created = &deployment{Deployment: Deployment{ID: newID(6), Description: in.Description, CreatedDate: now}, Resources: snap}
+		created = &Deployment{ID: newID(6), Description: in.Description, CreatedDate: now}
+		// the snapshot first, so that no stage names a deployment without one
+		if _, err := s.kv.Put(ctx, snapshotKey(id, created.ID), snap); err != nil {
+			return fmt.Errorf("restapis: snapshot: %w", err)
+		}
 		rec.Deployments[created.ID] = created
 		if in.StageName != "" {
 			st := rec.Stages[in.StageName]
@@ -993,15 +1026,7 @@ func (s *Service) createDeployment(ctx context.Context, id string, body []byte) 
 	if err != nil {
 		return nil, err
 	}
-	return &created.Deployment, nil
-}
-
-func copyJSON(from, to any) error {
-	b, err := json.Marshal(from)
-	if err != nil {
-		return fmt.Errorf("restapis: snapshot: %w", err)
-	}
-	return json.Unmarshal(b, to)
+	return created, nil
 }
 
 func (s *Service) createStage(ctx context.Context, id string, body []byte) (any, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sort"
@@ -45,12 +46,16 @@ func NewTree(templates []string) *Tree {
 				name := part[1 : len(part)-2]
 				if n.greedy == nil {
 					n.greedy, n.gname = &Tree{}, name
+				} else if n.gname != name {
+					ok = false // a sibling variable of another name
 				}
 				n = n.greedy
 			case isVariable(part):
 				name := part[1 : len(part)-1]
 				if n.param == nil {
 					n.param, n.name = &Tree{}, name
+				} else if n.name != name {
+					ok = false
 				}
 				n = n.param
 			default:
@@ -124,22 +129,26 @@ type snapshot struct {
 }
 
 // snapshotOf returns the arranged resources of the deployment st serves;
-// deployments do not change, so each is arranged once.
-func (s *Service) snapshotOf(rec *record, st *Stage) *snapshot {
-	key := rec.API.ID + "/" + st.DeploymentID
+// deployments do not change, so each is read and arranged once.
+func (s *Service) snapshotOf(ctx context.Context, apiID string, st *Stage) (*snapshot, error) {
+	key := snapshotKey(apiID, st.DeploymentID)
 	s.mu.Lock()
 	snap := s.snaps[key]
 	s.mu.Unlock()
 	if snap != nil {
-		return snap
+		return snap, nil
 	}
-	d := rec.Deployments[st.DeploymentID]
-	if d == nil {
-		return nil
+	ent, err := s.kv.Get(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("restapis: read deployment %s: %w", key, err)
+	}
+	var resources map[string]*Resource
+	if err := json.Unmarshal(ent.Value(), &resources); err != nil {
+		return nil, fmt.Errorf("restapis: decode deployment %s: %w", key, err)
 	}
 	byPath := map[string]*Resource{}
 	var paths []string
-	for _, res := range d.Resources {
+	for _, res := range resources {
 		byPath[res.Path] = res
 		paths = append(paths, res.Path)
 	}
@@ -148,7 +157,7 @@ func (s *Service) snapshotOf(rec *record, st *Stage) *snapshot {
 	s.mu.Lock()
 	s.snaps[key] = snap
 	s.mu.Unlock()
-	return snap
+	return snap, nil
 }
 
 // ServeInvoke serves a request made to REST API id; path is below the
@@ -177,9 +186,10 @@ func (s *Service) ServeInvoke(w http.ResponseWriter, r *http.Request, id, path s
 		apievents.WriteError(w, http.StatusForbidden, apievents.BodyMissingAuthentication)
 		return true
 	}
-	snap := s.snapshotOf(rec, st)
-	if snap == nil {
-		apievents.WriteError(w, http.StatusForbidden, apievents.BodyMissingAuthentication)
+	snap, err := s.snapshotOf(r.Context(), id, st)
+	if err != nil {
+		s.cfg.Logger.Error("restapis: read deployment", "api", id, "request_id", requestID, "err", err)
+		apievents.WriteError(w, http.StatusInternalServerError, apievents.BodyInternalServerError)
 		return true
 	}
 	tmpl, params, ok := snap.tree.Match(rest)

@@ -108,10 +108,10 @@ type Stage struct {
 	MethodSettings      map[string]any    `json:"methodSettings"`
 }
 
-// deployment is a stored deployment: what the API sends plus the snapshot.
-type deployment struct {
-	Deployment
-	Resources map[string]*Resource `json:"resources"`
+// snapshotKey is the catalog key of a deployment's resources, which are
+// kept apart from the API's record so that deployments do not grow it.
+func snapshotKey(apiID, deploymentID string) string {
+	return apiID + ".deployments." + deploymentID
 }
 
 // record is one REST API as the catalog stores it.
@@ -119,6 +119,6 @@ type record struct {
 	API         RestAPI                `json:"api"`
 	Region      string                 `json:"region"`
 	Resources   map[string]*Resource   `json:"resources"`
-	Deployments map[string]*deployment `json:"deployments"`
+	Deployments map[string]*Deployment `json:"deployments"` // each one's resources are under snapshotKey
 	Stages      map[string]*Stage      `json:"stages"`
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -89,6 +90,9 @@ func (s *Service) Close() error {
 }
 
 func (s *Service) apply(ent jetstream.KeyValueEntry) {
+	if strings.Contains(ent.Key(), ".") {
+		return // a deployment's snapshot, read when a stage serves it
+	}
 	var rec *record
 	if ent.Operation() == jetstream.KeyValuePut {
 		rec = &record{}
