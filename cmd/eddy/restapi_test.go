@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -608,4 +609,109 @@ func TestRestAPIInvoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantAnswer(t, "throttled", doAPI(t, m, apiCall{method: "GET", path: "/Prod/x", host: host}), 429, `{"message":"Too Many Requests"}`)
+}
+
+// TestRestAPITwoNodes builds an API on one node and serves it on another
+// at once; a deployment made on the second reaches the first.
+func TestRestAPITwoNodes(t *testing.T) {
+	t.Parallel()
+	url := MustNATS(t)
+	a := MustStartMain(t, Config{NATSURL: url})
+	b := MustStartMain(t, Config{NATSURL: url})
+	agA, agB := MustAPIGateway(t, a), MustAPIGateway(t, b)
+	ctx := context.Background()
+	fnARN := MustRestFunction(t, MustLambda(t, a), "restfn")
+	api := MustSAMRestAPI(t, agA, fnARN, nil, nil)
+
+	if _, err := agB.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: aws.String(api.ID)}); err != nil {
+		t.Fatalf("read on the other node: %v", err)
+	}
+	if ev := eventOf(t, doAPI(t, b, apiCall{method: "GET", path: "/_api/" + api.ID + "/Prod/x"})); ev.Resource != "/{proxy+}" {
+		t.Errorf("served on the other node: got resource %q", ev.Resource)
+	}
+
+	res, err := agB.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: aws.String(api.ID), ParentId: aws.String(api.RootID), PathPart: aws.String("new")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	MustProxyMethod(t, agB, api.ID, aws.ToString(res.Id), "GET", fnARN, 0)
+	if _, err := agB.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: aws.String(api.ID), StageName: aws.String("Prod")}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ev := eventOf(t, doAPI(t, a, apiCall{method: "GET", path: "/_api/" + api.ID + "/Prod/new"}))
+		if ev.Resource == "/new" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the first node still serves the old deployment: resource %q", ev.Resource)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRestAPIPersists restarts the server on the same data directory.
+func TestRestAPIPersists(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	m := MustStartMain(t, Config{DataDir: dir})
+	api, err := MustAPIGateway(t, m).CreateRestApi(context.Background(), &apigateway.CreateRestApiInput{Name: aws.String("durable")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m2 := MustStartMain(t, Config{DataDir: dir})
+	got, err := MustAPIGateway(t, m2).GetRestApi(context.Background(), &apigateway.GetRestApiInput{RestApiId: api.Id})
+	if err != nil || aws.ToString(got.Name) != "durable" {
+		t.Fatalf("after restart: got %+v, %v", got, err)
+	}
+}
+
+// TestRestAPIBadInput sends what no client should: each is a 4xx with
+// API Gateway's error type.
+func TestRestAPIBadInput(t *testing.T) {
+	t.Parallel()
+	m := MustStartMain(t, Config{})
+	api, err := MustAPIGateway(t, m).CreateRestApi(context.Background(), &apigateway.CreateRestApiInput{Name: aws.String("bad")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(api.Id)
+	cases := []struct {
+		method, path, body string
+		status             int
+		typ                string
+	}{
+		{"POST", "/restapis", `{"name":`, 400, "BadRequestException"},
+		{"POST", "/restapis", `{"name":5}`, 400, "BadRequestException"},
+		{"POST", "/restapis", `[]`, 400, "BadRequestException"},
+		{"PATCH", "/restapis/" + id, `{"patchOperations":[{"op":"explode","path":"/name"}]}`, 400, "BadRequestException"},
+		{"POST", "/restapis/" + id + "/resources/" + aws.ToString(api.RootResourceId), `{"pathPart":"{a}{b}"}`, 400, "BadRequestException"},
+		{"GET", "/restapis/" + id + "/resources?limit=0", ``, 400, "BadRequestException"},
+		{"GET", "/restapis/" + id + "/resources?position=nowhere", ``, 400, "BadRequestException"},
+		{"GET", "/restapis/%25zz", ``, 404, "NotFoundException"},
+		{"GET", "/restapis/" + id + "/nothing", ``, 404, "NotFoundException"},
+		{"PUT", "/restapis/" + id, ``, 400, "BadRequestException"},
+		{"POST", "/restapis/" + id + "/stages", `{"stageName":"bad name","deploymentId":"x"}`, 400, "BadRequestException"},
+		{"GET", "/restapis/" + id + "/stages/nope", ``, 404, "NotFoundException"},
+	}
+	for _, c := range cases {
+		req, err := http.NewRequest(c.method, m.URL()+c.path, strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var msg struct{ Message *string }
+		if resp.StatusCode != c.status || resp.Header.Get("X-Amzn-ErrorType") != c.typ || json.Unmarshal(b, &msg) != nil || msg.Message == nil {
+			t.Errorf("%s %s %s: got %d %s %s, want %d %s", c.method, c.path, c.body, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), b, c.status, c.typ)
+		}
+	}
 }
