@@ -167,6 +167,7 @@ func NewV1Event(r *http.Request, body []byte, route V1Route) *V1Event {
 		e.StageVariables = route.StageVariables
 	}
 	e.Headers, e.MultiValueHeaders = V1Headers(r)
+	addForwarded(r, e.Headers, e.MultiValueHeaders)
 	e.QueryStringParameters, e.MultiValueQueryStringParameters = V1Query(r.URL.RawQuery)
 	if len(body) > 0 {
 		var s string
@@ -208,6 +209,31 @@ func V1Headers(r *http.Request) (single map[string]string, multi map[string][]st
 		return nil, nil
 	}
 	return single, multi
+}
+
+// addForwarded adds the X-Forwarded-For, -Port and -Proto headers API
+// Gateway adds to what it passes on.
+func addForwarded(r *http.Request, single map[string]string, multi map[string][]string) {
+	if single == nil {
+		return
+	}
+	ip := sourceIP(r)
+	if prior := single["X-Forwarded-For"]; prior != "" {
+		ip = prior + ", " + ip
+	}
+	proto, port := "http", "80"
+	if r.TLS != nil {
+		proto, port = "https", "443"
+	}
+	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, p, err := net.SplitHostPort(addr.String()); err == nil {
+			port = p
+		}
+	}
+	for k, v := range map[string]string{"X-Forwarded-For": ip, "X-Forwarded-Port": port, "X-Forwarded-Proto": proto} {
+		single[k] = v
+		multi[k] = []string{v}
+	}
 }
 
 // V1Query returns a raw query string as a 1.0 event carries it: the last
@@ -493,6 +519,7 @@ const (
 	BodyMissingAuthentication = `{"message":"Missing Authentication Token"}`
 	BodyRequestTooLarge       = `{"message":"Request Too Long"}`
 	BodyNotFound              = `{"message":"Not Found"}`
+	BodyForbidden             = `{"message":"Forbidden"}`
 )
 
 // WriteError writes one of API Gateway's error responses: status and body
@@ -506,7 +533,11 @@ func WriteError(w http.ResponseWriter, status int, body string) {
 	case http.StatusGatewayTimeout:
 		w.Header().Set("X-Amzn-ErrorType", "InternalServerErrorException")
 	case http.StatusForbidden:
-		w.Header().Set("X-Amzn-ErrorType", "MissingAuthenticationTokenException")
+		if body == BodyMissingAuthentication {
+			w.Header().Set("X-Amzn-ErrorType", "MissingAuthenticationTokenException")
+		} else {
+			w.Header().Set("X-Amzn-ErrorType", "ForbiddenException")
+		}
 	case http.StatusTooManyRequests:
 		w.Header().Set("X-Amzn-ErrorType", "TooManyRequestsException")
 	}

@@ -181,6 +181,10 @@ func (s *Service) ServeInvoke(w http.ResponseWriter, r *http.Request, id, path s
 		apievents.WriteError(w, http.StatusInternalServerError, apievents.BodyInternalServerError)
 		return true
 	}
+	if rec.API.DisableExecuteAPIEndpoint {
+		apievents.WriteError(w, http.StatusForbidden, apievents.BodyForbidden)
+		return true
+	}
 	st := rec.Stages[stageName]
 	if st == nil {
 		apievents.WriteError(w, http.StatusForbidden, apievents.BodyMissingAuthentication)

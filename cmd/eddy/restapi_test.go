@@ -499,6 +499,9 @@ func TestRestAPIInvoke(t *testing.T) {
 		{"requestContext.extendedRequestId", ev.RequestContext.ExtendedRequestID, a.header.Get("X-Amz-Apigw-Id")},
 		{"identity.sourceIp", ev.RequestContext.Identity.SourceIP, "127.0.0.1"},
 		{"identity.userAgent", ev.RequestContext.Identity.UserAgent, "Go-http-client/1.1"},
+		{"headers.X-Forwarded-Proto", ev.Headers["X-Forwarded-Proto"], "http"},
+		{"headers.X-Forwarded-For", ev.Headers["X-Forwarded-For"], "127.0.0.1"},
+		{"headers.X-Forwarded-Port", ev.Headers["X-Forwarded-Port"], port},
 		{"response X-Fn", a.header.Get("X-Fn"), "restfn"},
 		{"response X-Multi", a.header.Values("X-Multi"), []string{"one", "two"}},
 	}
@@ -609,6 +612,13 @@ func TestRestAPIInvoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantAnswer(t, "throttled", doAPI(t, m, apiCall{method: "GET", path: "/Prod/x", host: host}), 429, `{"message":"Too Many Requests"}`)
+
+	// An API whose execute-api endpoint is disabled.
+	if _, err := ag.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: aws.String(api.ID), PatchOperations: []agtypes.PatchOperation{
+		{Op: agtypes.OpReplace, Path: aws.String("/disableExecuteApiEndpoint"), Value: aws.String("true")}}}); err != nil {
+		t.Fatal(err)
+	}
+	wantAnswer(t, "endpoint disabled", doAPI(t, m, apiCall{method: "GET", path: "/Prod/x", host: host}), 403, `{"message":"Forbidden"}`)
 }
 
 // TestRestAPITwoNodes builds an API on one node and serves it on another
