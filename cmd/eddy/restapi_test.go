@@ -579,6 +579,13 @@ func TestRestAPIInvoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	MustProxyMethod(t, ag, api.ID, aws.ToString(item.Id), "GET", fnARN, 0)
+	// On /pick, GET invokes restfn and ANY a function that does not exist.
+	pick, err := ag.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: aws.String(api.ID), ParentId: aws.String(api.RootID), PathPart: aws.String("pick")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	MustProxyMethod(t, ag, api.ID, aws.ToString(pick.Id), "GET", fnARN, 0)
+	MustProxyMethod(t, ag, api.ID, aws.ToString(pick.Id), "ANY", "arn:aws:lambda:us-east-1:000000000000:function:nosuch", 0)
 	if ev := eventOf(t, doAPI(t, m, apiCall{method: "GET", path: "/Prod/slow", host: host})); ev.Resource != "/{proxy+}" {
 		t.Errorf("before deployment: got resource %q, want /{proxy+}", ev.Resource)
 	}
@@ -592,6 +599,11 @@ func TestRestAPIInvoke(t *testing.T) {
 	if ev.Resource != "/items/{id}" || !reflect.DeepEqual(ev.PathParameters, map[string]string{"id": "42"}) {
 		t.Errorf("variable resource: got %q %v", ev.Resource, ev.PathParameters)
 	}
+	// A method before ANY.
+	if ev := eventOf(t, doAPI(t, m, apiCall{method: "GET", path: "/Prod/pick", host: host})); ev.Resource != "/pick" {
+		t.Errorf("GET /pick: got resource %q", ev.Resource)
+	}
+	wantAnswer(t, "ANY /pick to no function", doAPI(t, m, apiCall{method: "POST", path: "/Prod/pick", host: host}), 500, internal)
 	// A matched resource without the method is 403, not a fall-back to {proxy+}.
 	wantAnswer(t, "method not on the resource", doAPI(t, m, apiCall{method: "POST", path: "/Prod/items/42", host: host}), 403, missing)
 	// The integration's timeout.
