@@ -126,8 +126,18 @@ func (s *Service) cached(id string) *record {
 	return s.records[id]
 }
 
-// load reads id's record from the catalog: ENOTFOUND if there is none.
+// load reads id's record from the catalog and caches it: ENOTFOUND if
+// there is none. The record is shared; callers must not modify it.
 func (s *Service) load(ctx context.Context, id string) (*record, uint64, error) {
+	rec, rev, err := s.read(ctx, id)
+	if err == nil {
+		s.remember(id, rec, rev)
+	}
+	return rec, rev, err
+}
+
+// read reads id's record from the catalog into a record of the caller's own.
+func (s *Service) read(ctx context.Context, id string) (*record, uint64, error) {
 	if !validID(id) {
 		return nil, 0, s.errNoAPI(id)
 	}
@@ -142,7 +152,6 @@ func (s *Service) load(ctx context.Context, id string) (*record, uint64, error) 
 	if err := json.Unmarshal(ent.Value(), rec); err != nil {
 		return nil, 0, fmt.Errorf("restapis: decode %s: %w", id, err)
 	}
-	s.remember(id, rec, ent.Revision())
 	return rec, ent.Revision(), nil
 }
 
@@ -160,7 +169,7 @@ func (s *Service) lookup(ctx context.Context, id string, want func(*record) bool
 // writer got there first.
 func (s *Service) update(ctx context.Context, id string, fn func(*record) error) (*record, error) {
 	for attempt := 0; attempt < 20; attempt++ {
-		rec, rev, err := s.load(ctx, id)
+		rec, rev, err := s.read(ctx, id)
 		if err != nil {
 			return nil, err
 		}
