@@ -41,6 +41,7 @@ var apigatewayRoutes = func() []apigatewayRoute {
 		{"POST", "/restapis", "CreateRestApi", 201},
 		{"GET", "/restapis", "GetRestApis", 200},
 		{"GET", api, "GetRestApi", 200},
+		{"PUT", api, "PutRestApi", 200},
 		{"PATCH", api, "UpdateRestApi", 200},
 		{"DELETE", api, "DeleteRestApi", 202},
 		{"GET", api + "/resources", "GetResources", 200},
@@ -177,16 +178,21 @@ func (h *Handler) serveAPIGateway(w http.ResponseWriter, r *http.Request) {
 		h.writeAPIGatewayError(w, r, eddy.Errorf(eddy.ETOOLARGE, "Request body too large"))
 		return
 	}
+	op, status := rt.op, rt.status
+	query := r.URL.Query()
+	if op == "CreateRestApi" && query.Get("mode") == "import" {
+		op = "ImportRestApi" // POST /restapis?mode=import
+	}
 	out, err := h.RestAPIs.Do(r.Context(), &restapis.Request{
-		Op: rt.op, Region: h.regionOf(r), Params: params, Query: r.URL.Query(), Body: body,
+		Op: op, Region: h.regionOf(r), Params: params, Query: query, Body: body,
 	})
 	if err != nil {
 		h.writeAPIGatewayError(w, r, err)
 		return
 	}
 	if out == nil {
-		w.WriteHeader(rt.status)
+		w.WriteHeader(status)
 		return
 	}
-	writeJSON(w, rt.status, out)
+	writeJSON(w, status, out)
 }

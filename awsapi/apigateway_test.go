@@ -30,8 +30,8 @@ func TestAPIGatewayRoutes(t *testing.T) {
 			t.Errorf("%s %s: got %s %v, want %s %v", c.method, c.path, op, params, c.op, c.params)
 		}
 	}
-	if op, _, known := awsapi.MatchAPIGatewayRoute("PUT", "/restapis/abc"); op != "" || !known {
-		t.Errorf("PUT /restapis/abc: got %q known %v, want no operation of a known path", op, known)
+	if op, _, known := awsapi.MatchAPIGatewayRoute("POST", "/restapis/abc"); op != "" || !known {
+		t.Errorf("POST /restapis/abc: got %q known %v, want no operation of a known path", op, known)
 	}
 	if op, _, known := awsapi.MatchAPIGatewayRoute("GET", "/restapis/abc/nothing"); op != "" || known {
 		t.Errorf("GET /restapis/abc/nothing: got %q known %v, want an unknown path", op, known)

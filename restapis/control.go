@@ -32,7 +32,7 @@ type Request struct {
 
 // Ops are the operations Do serves.
 var Ops = []string{
-	"CreateRestApi", "GetRestApi", "GetRestApis", "UpdateRestApi", "DeleteRestApi",
+	"CreateRestApi", "ImportRestApi", "PutRestApi", "GetRestApi", "GetRestApis", "UpdateRestApi", "DeleteRestApi",
 	"GetResources", "GetResource", "CreateResource", "DeleteResource",
 	"PutMethod", "GetMethod", "DeleteMethod",
 	"PutIntegration", "GetIntegration", "DeleteIntegration",
@@ -62,6 +62,14 @@ func (s *Service) Do(ctx context.Context, req *Request) (any, error) {
 		return &rec.API, nil
 	case "GetRestApis":
 		return s.getRestAPIs(ctx, req)
+	case "ImportRestApi":
+		return s.importRestAPI(ctx, req)
+	case "PutRestApi":
+		doc, err := parseOpenAPI(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		return s.putRestAPI(ctx, id, req.Query.Get("mode"), doc)
 	case "UpdateRestApi":
 		return s.updateRestAPI(ctx, id, req.Body)
 	case "DeleteRestApi":

@@ -716,7 +716,10 @@ func TestRestAPIBadInput(t *testing.T) {
 		{"GET", "/restapis/" + id + "/resources?position=nowhere", ``, 400, "BadRequestException"},
 		{"GET", "/restapis/%25zz", ``, 404, "NotFoundException"},
 		{"GET", "/restapis/" + id + "/nothing", ``, 404, "NotFoundException"},
+		{"POST", "/restapis/" + id, ``, 400, "BadRequestException"},
 		{"PUT", "/restapis/" + id, ``, 400, "BadRequestException"},
+		{"PUT", "/restapis/" + id, `{"swagger":"2.0","paths":{"/a b":{}}}`, 400, "BadRequestException"},
+		{"POST", "/restapis?mode=import", `openapi: 3.0.1`, 400, "BadRequestException"},
 		{"POST", "/restapis/" + id + "/stages", `{"stageName":"bad name","deploymentId":"x"}`, 400, "BadRequestException"},
 		{"GET", "/restapis/" + id + "/stages/nope", ``, 404, "NotFoundException"},
 	}
@@ -735,5 +738,79 @@ func TestRestAPIBadInput(t *testing.T) {
 		if resp.StatusCode != c.status || resp.Header.Get("X-Amzn-ErrorType") != c.typ || json.Unmarshal(b, &msg) != nil || msg.Message == nil {
 			t.Errorf("%s %s %s: got %d %s %s, want %d %s", c.method, c.path, c.body, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), b, c.status, c.typ)
 		}
+	}
+}
+
+// TestRestAPIImportOpenAPI imports an API from an OpenAPI definition with
+// API Gateway's extensions, as SAM writes one into a RestApi's Body, then
+// overwrites it.
+func TestRestAPIImportOpenAPI(t *testing.T) {
+	t.Parallel()
+	m := MustStartMain(t, Config{})
+	ag := MustAPIGateway(t, m)
+	ctx := context.Background()
+	fnARN := MustRestFunction(t, MustLambda(t, m), "restfn")
+	integ := map[string]any{"type": "aws_proxy", "httpMethod": "POST", "uri": lambdaIntegrationURI(fnARN)}
+	doc, _ := json.Marshal(map[string]any{
+		"swagger": "2.0",
+		"info":    map[string]any{"title": "sam-app", "version": "1.0"},
+		"paths": map[string]any{
+			"/hello/{name}": map[string]any{"get": map[string]any{"x-amazon-apigateway-integration": integ, "responses": map[string]any{}}},
+			"/{proxy+}":     map[string]any{"x-amazon-apigateway-any-method": map[string]any{"x-amazon-apigateway-integration": integ}},
+		},
+		"x-amazon-apigateway-binary-media-types": []string{"image/png"},
+	})
+	api, err := ag.ImportRestApi(ctx, &apigateway.ImportRestApiInput{Body: doc, Parameters: map[string]string{"endpointConfigurationTypes": "REGIONAL"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(api.Name) != "sam-app" || !reflect.DeepEqual(api.BinaryMediaTypes, []string{"image/png"}) ||
+		api.EndpointConfiguration == nil || !reflect.DeepEqual(api.EndpointConfiguration.Types, []agtypes.EndpointType{agtypes.EndpointTypeRegional}) {
+		t.Errorf("imported: got %+v", api)
+	}
+	resourcePaths := func() map[string][]string {
+		res, err := ag.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: api.Id, Embed: []string{"methods"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]string{}
+		for _, r := range res.Items {
+			ms := []string{}
+			for k, m := range r.ResourceMethods {
+				if m.MethodIntegration == nil {
+					t.Errorf("%s %s has no integration", aws.ToString(r.Path), k)
+				}
+				ms = append(ms, k)
+			}
+			out[aws.ToString(r.Path)] = ms
+		}
+		return out
+	}
+	want := map[string][]string{"/": {}, "/hello": {}, "/hello/{name}": {"GET"}, "/{proxy+}": {"ANY"}}
+	if got := resourcePaths(); !reflect.DeepEqual(got, want) {
+		t.Errorf("imported resources: got %v, want %v", got, want)
+	}
+	if _, err := ag.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("Prod")}); err != nil {
+		t.Fatal(err)
+	}
+	path := "/_api/" + aws.ToString(api.Id) + "/Prod/hello/bob"
+	ev := eventOf(t, doAPI(t, m, apiCall{method: "GET", path: path}))
+	if ev.Resource != "/hello/{name}" || !reflect.DeepEqual(ev.PathParameters, map[string]string{"name": "bob"}) {
+		t.Errorf("imported route: got %q %v", ev.Resource, ev.PathParameters)
+	}
+
+	doc2, _ := json.Marshal(map[string]any{
+		"openapi": "3.0.1", "info": map[string]any{"title": "sam-app"},
+		"paths": map[string]any{"/other": map[string]any{"get": map[string]any{"x-amazon-apigateway-integration": integ}}},
+	})
+	if _, err := ag.PutRestApi(ctx, &apigateway.PutRestApiInput{RestApiId: api.Id, Body: doc2, Mode: agtypes.PutModeOverwrite}); err != nil {
+		t.Fatal(err)
+	}
+	want = map[string][]string{"/": {}, "/other": {"GET"}}
+	if got := resourcePaths(); !reflect.DeepEqual(got, want) {
+		t.Errorf("overwritten resources: got %v, want %v", got, want)
+	}
+	if ev := eventOf(t, doAPI(t, m, apiCall{method: "GET", path: path})); ev.Resource != "/hello/{name}" {
+		t.Errorf("the stage after an overwrite: got resource %q, want the deployed /hello/{name}", ev.Resource)
 	}
 }
