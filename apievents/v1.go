@@ -335,7 +335,7 @@ type V1Response struct {
 var ErrMalformedResponse = fmt.Errorf("malformed Lambda proxy response")
 
 // ParseV1Response maps a function's response to the HTTP response API
-// Gateway sends for it: a JSON object with statusCode (required, 100–599),
+// Gateway sends for it: a JSON object with statusCode (required, 200–599),
 // headers, multiValueHeaders (merged; a header in multiValueHeaders takes
 // precedence over the same one in headers), body (a string) and
 // isBase64Encoded. Anything else is ErrMalformedResponse. Content-Type
@@ -382,7 +382,7 @@ func ParseV1Response(payload []byte) (*V1Response, error) {
 			return nil, fmt.Errorf("%w: multiValueHeaders: %v", ErrMalformedResponse, err)
 		}
 	}
-	if status < 100 || status > 599 {
+	if status < 200 || status > 599 { // an informational status cannot end a response
 		return nil, fmt.Errorf("%w: statusCode missing or out of range", ErrMalformedResponse)
 	}
 	resp.StatusCode = status
@@ -553,6 +553,10 @@ func WriteV1Response(w http.ResponseWriter, resp *V1Response) {
 			continue
 		}
 		w.Header()[k] = vs
+	}
+	if resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified {
+		w.WriteHeader(resp.StatusCode) // a response that has no body
+		return
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	w.WriteHeader(resp.StatusCode)

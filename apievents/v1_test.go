@@ -237,6 +237,9 @@ func TestParseV1Response(t *testing.T) {
 		{"body object", `{"statusCode":200,"body":{"a":1}}`, 0, nil, "", true},
 		{"bad base64", `{"statusCode":200,"body":"!!","isBase64Encoded":true}`, 0, nil, "", true},
 		{"status range", `{"statusCode":99}`, 0, nil, "", true},
+		{"informational status", `{"statusCode":101}`, 0, nil, "", true},
+		{"status too high", `{"statusCode":600}`, 0, nil, "", true},
+		{"fractional status", `{"statusCode":200.5}`, 0, nil, "", true},
 		{"header newline", `{"statusCode":200,"headers":{"X-A":"a\nb"}}`, 0, nil, "", true},
 		{"trailing", `{"statusCode":200} {}`, 0, nil, "", true},
 	}
@@ -274,7 +277,7 @@ func FuzzParseV1Response(f *testing.F) {
 			}
 			return
 		}
-		if resp.StatusCode < 100 || resp.StatusCode > 599 {
+		if resp.StatusCode < 200 || resp.StatusCode > 599 {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
 		w := httptest.NewRecorder()

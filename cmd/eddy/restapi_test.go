@@ -547,6 +547,10 @@ func TestRestAPIInvoke(t *testing.T) {
 	if a.status != 404 || string(a.body) != "nope" || a.header.Get("Content-Type") != "text/plain" {
 		t.Errorf("404 response: got %d %q %v", a.status, a.body, a.header)
 	}
+	a = raw(`{"statusCode":204,"headers":{"X-A":"1"},"body":"dropped"}`)
+	if a.status != 204 || len(a.body) != 0 || a.header.Get("X-A") != "1" {
+		t.Errorf("204 response: got %d %q %v", a.status, a.body, a.header)
+	}
 	const internal = `{"message": "Internal server error"}`
 	wantAnswer(t, "not a response object", raw(`"just a string"`), 502, internal)
 	wantAnswer(t, "a response without statusCode", raw(`{"body":"x"}`), 502, internal)
