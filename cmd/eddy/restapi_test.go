@@ -818,3 +818,51 @@ func TestRestAPIImportOpenAPI(t *testing.T) {
 		t.Errorf("the stage after an overwrite: got resource %q, want the deployed /hello/{name}", ev.Resource)
 	}
 }
+
+// TestRestAPIAWSCLI builds and deploys an API with the aws CLI.
+func TestRestAPIAWSCLI(t *testing.T) {
+	eachAWSCLI(t, func(t *testing.T, awsPath string) {
+		m := MustStartMain(t, Config{})
+		cli := newAWSCLI(t, awsPath, m.URL())
+		var api struct{ ID, RootResourceID string }
+		var raw map[string]any
+		if err := json.Unmarshal([]byte(cli.Run("apigateway", "create-rest-api", "--name", "cli", "--binary-media-types", "image/png")), &raw); err != nil {
+			t.Fatal(err)
+		}
+		api.ID, _ = raw["id"].(string)
+		// the root resource from get-resources: older CLIs do not know rootResourceId
+		var resources struct {
+			Items []struct{ ID, Path string }
+		}
+		if err := json.Unmarshal([]byte(cli.Run("apigateway", "get-resources", "--rest-api-id", api.ID)), &resources); err != nil {
+			t.Fatal(err)
+		}
+		if len(resources.Items) != 1 || resources.Items[0].Path != "/" {
+			t.Fatalf("get-resources of a new API: got %+v, want /", resources)
+		}
+		api.RootResourceID = resources.Items[0].ID
+		if err := json.Unmarshal([]byte(cli.Run("apigateway", "create-resource", "--rest-api-id", api.ID, "--parent-id", api.RootResourceID, "--path-part", "{proxy+}")), &raw); err != nil {
+			t.Fatal(err)
+		}
+		proxyID, _ := raw["id"].(string)
+		cli.Run("apigateway", "put-method", "--rest-api-id", api.ID, "--resource-id", proxyID, "--http-method", "ANY", "--authorization-type", "NONE")
+		cli.Run("apigateway", "put-integration", "--rest-api-id", api.ID, "--resource-id", proxyID, "--http-method", "ANY",
+			"--type", "AWS_PROXY", "--integration-http-method", "POST", "--uri", lambdaIntegrationURI("arn:aws:lambda:us-east-1:000000000000:function:f"))
+		cli.Run("apigateway", "create-deployment", "--rest-api-id", api.ID, "--stage-name", "Prod")
+		var stages struct {
+			Item []struct{ StageName, DeploymentID string }
+		}
+		if err := json.Unmarshal([]byte(cli.Run("apigateway", "get-stages", "--rest-api-id", api.ID)), &stages); err != nil {
+			t.Fatal(err)
+		}
+		if len(stages.Item) != 1 || stages.Item[0].StageName != "Prod" {
+			t.Errorf("get-stages: got %+v", stages)
+		}
+		if code, stderr := cli.Fail("apigateway", "get-rest-api", "--rest-api-id", "abcdefghij"); code == 0 || !strings.Contains(stderr, "NotFoundException") {
+			t.Errorf("get-rest-api of no API: got exit %d %s, want NotFoundException", code, stderr)
+		}
+		if code, stderr := cli.Fail("apigateway", "create-resource", "--rest-api-id", api.ID, "--parent-id", api.RootResourceID, "--path-part", "{proxy+}"); code == 0 || !strings.Contains(stderr, "ConflictException") {
+			t.Errorf("duplicate create-resource: got exit %d %s, want ConflictException", code, stderr)
+		}
+	})
+}
