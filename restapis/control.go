@@ -33,9 +33,9 @@ type Request struct {
 // Ops are the operations Do serves.
 var Ops = []string{
 	"CreateRestApi", "ImportRestApi", "PutRestApi", "GetRestApi", "GetRestApis", "UpdateRestApi", "DeleteRestApi",
-	"GetResources", "GetResource", "CreateResource", "DeleteResource",
-	"PutMethod", "GetMethod", "DeleteMethod",
-	"PutIntegration", "GetIntegration", "DeleteIntegration",
+	"GetResources", "GetResource", "CreateResource", "UpdateResource", "DeleteResource",
+	"PutMethod", "GetMethod", "UpdateMethod", "DeleteMethod",
+	"PutIntegration", "GetIntegration", "UpdateIntegration", "DeleteIntegration",
 	"PutMethodResponse", "GetMethodResponse", "DeleteMethodResponse",
 	"PutIntegrationResponse", "GetIntegrationResponse", "DeleteIntegrationResponse",
 	"CreateDeployment", "GetDeployment", "GetDeployments", "DeleteDeployment",
@@ -101,6 +101,8 @@ func (s *Service) Do(ctx context.Context, req *Request) (any, error) {
 		return s.createResource(ctx, id, p("parent_id"), req.Body)
 	case "DeleteResource":
 		return nil, s.deleteResource(ctx, id, p("resource_id"))
+	case "UpdateResource", "UpdateMethod", "UpdateIntegration":
+		return s.patchMethodOrResource(ctx, req)
 	case "PutMethod", "GetMethod", "DeleteMethod":
 		return s.method(ctx, req)
 	case "PutIntegration", "GetIntegration", "DeleteIntegration":
@@ -1195,4 +1197,140 @@ func (s *Service) tags(ctx context.Context, req *Request) (any, error) {
 		return nil
 	})
 	return nil, err
+}
+
+// patchMethodOrResource applies UpdateResource, UpdateMethod and
+// UpdateIntegration's patch operations.
+func (s *Service) patchMethodOrResource(ctx context.Context, req *Request) (any, error) {
+	ops, err := decodePatch(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	_, err = s.update(ctx, req.Params["restapi_id"], func(rec *record) error {
+		switch req.Op {
+		case "UpdateResource":
+			res, err := findResource(rec, req.Params["resource_id"])
+			if err != nil {
+				return err
+			}
+			out = res
+			return patchResource(rec, res, ops)
+		case "UpdateMethod":
+			_, m, err := s.findMethod(rec, req)
+			if err != nil {
+				return err
+			}
+			out = m
+			return patchMethod(m, ops)
+		}
+		_, m, err := s.findMethod(rec, req)
+		if err != nil {
+			return err
+		}
+		if m.MethodIntegration == nil {
+			return errInvalid("Integration")
+		}
+		out = m.MethodIntegration
+		return patchIntegration(m.MethodIntegration, ops)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func patchResource(rec *record, res *Resource, ops []patchOp) error {
+	for _, op := range ops {
+		if op.Op != "replace" || op.Path != "/pathPart" {
+			return badRequest("Invalid patch path %s", op.Path)
+		}
+		if res.ID == rec.API.RootResourceID {
+			return badRequest("Cannot change the path part of the root resource")
+		}
+		part := value(op)
+		if !ValidPathPart(part) {
+			return badRequest("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.")
+		}
+		for _, sib := range rec.Resources {
+			if sib.ParentID == res.ParentID && sib.ID != res.ID && sib.PathPart == part {
+				return eddy.Errorf(eddy.ECONFLICT, "Another resource with the same parent already has this name: %s", part)
+			}
+		}
+		res.PathPart = part
+		// the resource's path and those of everything below it
+		var fix func(parent *Resource)
+		fix = func(parent *Resource) {
+			for _, r := range rec.Resources {
+				if r.ParentID == parent.ID {
+					r.Path = strings.TrimSuffix(parent.Path, "/") + "/" + r.PathPart
+					fix(r)
+				}
+			}
+		}
+		parent := rec.Resources[res.ParentID]
+		res.Path = strings.TrimSuffix(parent.Path, "/") + "/" + part
+		fix(res)
+	}
+	return nil
+}
+
+func patchMethod(m *Method, ops []patchOp) error {
+	for _, op := range ops {
+		if op.Op != "replace" {
+			return badRequest("Invalid patch operation specified for %s", op.Path)
+		}
+		switch op.Path {
+		case "/authorizationType":
+			switch value(op) {
+			case "NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS":
+				m.AuthorizationType = value(op)
+			default:
+				return badRequest("Invalid authorization type specified. Valid options are NONE,AWS_IAM,CUSTOM,COGNITO_USER_POOLS")
+			}
+		case "/authorizerId":
+			m.AuthorizerID = value(op)
+		case "/apiKeyRequired":
+			m.APIKeyRequired = value(op) == "true"
+		case "/operationName":
+			m.OperationName = value(op)
+		case "/requestValidatorId":
+			m.RequestValidatorID = value(op)
+		default:
+			return badRequest("Invalid patch path %s", op.Path)
+		}
+	}
+	return nil
+}
+
+func patchIntegration(in *Integration, ops []patchOp) error {
+	for _, op := range ops {
+		if op.Op != "replace" {
+			return badRequest("Invalid patch operation specified for %s", op.Path)
+		}
+		switch op.Path {
+		case "/uri":
+			if in.Type == "AWS_PROXY" {
+				if _, ok := FunctionOfURI(value(op)); !ok {
+					return badRequest("Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations.")
+				}
+			}
+			in.URI = value(op)
+		case "/httpMethod":
+			in.HTTPMethod = value(op)
+		case "/timeoutInMillis":
+			n, err := strconv.Atoi(value(op))
+			if err != nil || n < 50 || n > 29000 {
+				return badRequest("Timeout should be between 50 ms and 29000 ms")
+			}
+			in.TimeoutInMillis = n
+		case "/passthroughBehavior":
+			in.PassthroughBehavior = value(op)
+		case "/contentHandling":
+			in.ContentHandling = value(op)
+		default:
+			return badRequest("Invalid patch path %s", op.Path)
+		}
+	}
+	return nil
 }

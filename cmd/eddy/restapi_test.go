@@ -376,6 +376,28 @@ func TestRestAPIControlPlane(t *testing.T) {
 		t.Errorf("get tags: got %v, %v", tags, err)
 	}
 
+	// Updates of resources, methods and integrations
+	ui, err := ag.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET"),
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/timeoutInMillis"), Value: aws.String("1000")}}})
+	if err != nil || ui.TimeoutInMillis != 1000 {
+		t.Errorf("update integration: got %+v, %v", ui, err)
+	}
+	_, err = ag.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET"),
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/timeoutInMillis"), Value: aws.String("30000")}}})
+	wantAPIError[*agtypes.BadRequestException](t, "update integration timeout over 29 s", err)
+	um, err := ag.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET"),
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/authorizationType"), Value: aws.String("NONE")}}})
+	if err != nil || aws.ToString(um.AuthorizationType) != "NONE" {
+		t.Errorf("update method: got %+v, %v", um, err)
+	}
+	if _, err := ag.UpdateResource(ctx, &apigateway.UpdateResourceInput{RestApiId: api.Id, ResourceId: items.Id,
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/pathPart"), Value: aws.String("things")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := ag.GetResource(ctx, &apigateway.GetResourceInput{RestApiId: api.Id, ResourceId: item.Id}); err != nil || aws.ToString(r.Path) != "/things/{id}" {
+		t.Errorf("child of a renamed resource: got %+v, %v; want /things/{id}", r, err)
+	}
+
 	// Deletions
 	if _, err := ag.DeleteIntegration(ctx, &apigateway.DeleteIntegrationInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET")}); err != nil {
 		t.Fatal(err)
