@@ -117,7 +117,7 @@ func NewV1Event(r *http.Request, body []byte, route V1Route) *V1Event {
 	}
 	t = t.UTC()
 	host := r.Host
-	prefix, _, _ := strings.Cut(hostOnly(host), ".")
+	prefix, _, _ := strings.Cut(v1HostOnly(host), ".")
 	e := &V1Event{
 		Resource:   route.Resource,
 		Path:       route.Path,
@@ -130,7 +130,7 @@ func NewV1Event(r *http.Request, body []byte, route V1Route) *V1Event {
 			ExtendedRequestID: route.ExtendedRequestID,
 			HTTPMethod:        r.Method,
 			Identity: V1Identity{
-				SourceIP:  sourceIP(r),
+				SourceIP:  v1SourceIP(r),
 				UserAgent: r.UserAgent(),
 			},
 			Path:             route.ContextPath,
@@ -167,7 +167,7 @@ func NewV1Event(r *http.Request, body []byte, route V1Route) *V1Event {
 		e.StageVariables = route.StageVariables
 	}
 	e.Headers, e.MultiValueHeaders = V1Headers(r)
-	addForwarded(r, e.Headers, e.MultiValueHeaders)
+	v1AddForwarded(r, e.Headers, e.MultiValueHeaders)
 	e.QueryStringParameters, e.MultiValueQueryStringParameters = V1Query(r.URL.RawQuery)
 	if len(body) > 0 {
 		var s string
@@ -211,13 +211,13 @@ func V1Headers(r *http.Request) (single map[string]string, multi map[string][]st
 	return single, multi
 }
 
-// addForwarded adds the X-Forwarded-For, -Port and -Proto headers API
+// v1AddForwarded adds the X-Forwarded-For, -Port and -Proto headers API
 // Gateway adds to what it passes on.
-func addForwarded(r *http.Request, single map[string]string, multi map[string][]string) {
+func v1AddForwarded(r *http.Request, single map[string]string, multi map[string][]string) {
 	if single == nil {
 		return
 	}
-	ip := sourceIP(r)
+	ip := v1SourceIP(r)
 	if prior := single["X-Forwarded-For"]; prior != "" {
 		ip = prior + ", " + ip
 	}
@@ -249,7 +249,7 @@ func V1Query(raw string) (single map[string]string, multi map[string][]string) {
 			continue
 		}
 		k, v, _ := strings.Cut(part, "=")
-		k, v = unescapeQuery(k), unescapeQuery(v)
+		k, v = v1UnescapeQuery(k), v1UnescapeQuery(v)
 		if multi == nil {
 			single = map[string]string{}
 			multi = map[string][]string{}
@@ -260,7 +260,7 @@ func V1Query(raw string) (single map[string]string, multi map[string][]string) {
 	return single, multi
 }
 
-func unescapeQuery(s string) string {
+func v1UnescapeQuery(s string) string {
 	if u, err := url.QueryUnescape(s); err == nil {
 		return u
 	}
@@ -307,14 +307,14 @@ func MatchesMediaType(contentType string, types []string) bool {
 	return false
 }
 
-func hostOnly(host string) string {
+func v1HostOnly(host string) string {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		return h
 	}
 	return host
 }
 
-func sourceIP(r *http.Request) string {
+func v1SourceIP(r *http.Request) string {
 	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		return h
 	}
@@ -359,9 +359,9 @@ func ParseV1Response(payload []byte) (*V1Response, error) {
 		var err error
 		switch k {
 		case "statusCode":
-			status, err = parseStatus(v)
+			status, err = v1ParseStatus(v)
 		case "headers":
-			err = parseSingleHeaders(v, resp.Header)
+			err = v1ParseSingleHeaders(v, resp.Header)
 		case "multiValueHeaders":
 			// applied after headers, below
 		case "body":
@@ -378,7 +378,7 @@ func ParseV1Response(payload []byte) (*V1Response, error) {
 		}
 	}
 	if v, ok := raw["multiValueHeaders"]; ok {
-		if err := parseMultiHeaders(v, resp.Header); err != nil {
+		if err := v1ParseMultiHeaders(v, resp.Header); err != nil {
 			return nil, fmt.Errorf("%w: multiValueHeaders: %v", ErrMalformedResponse, err)
 		}
 	}
@@ -403,7 +403,7 @@ func ParseV1Response(payload []byte) (*V1Response, error) {
 	return resp, nil
 }
 
-func parseStatus(v json.RawMessage) (int, error) {
+func v1ParseStatus(v json.RawMessage) (int, error) {
 	var n json.Number
 	d := json.NewDecoder(bytes.NewReader(v))
 	d.UseNumber()
@@ -426,8 +426,8 @@ func parseStatus(v json.RawMessage) (int, error) {
 	return i, nil
 }
 
-// headerValue renders a JSON scalar as a header value.
-func headerValue(v any) (string, bool) {
+// v1HeaderValue renders a JSON scalar as a header value.
+func v1HeaderValue(v any) (string, bool) {
 	switch t := v.(type) {
 	case string:
 		return t, true
@@ -439,23 +439,23 @@ func headerValue(v any) (string, bool) {
 	return "", false
 }
 
-func decodeNumbers(v json.RawMessage, into any) error {
+func v1DecodeNumbers(v json.RawMessage, into any) error {
 	d := json.NewDecoder(bytes.NewReader(v))
 	d.UseNumber()
 	return d.Decode(into)
 }
 
-func parseSingleHeaders(v json.RawMessage, h http.Header) error {
+func v1ParseSingleHeaders(v json.RawMessage, h http.Header) error {
 	var m map[string]any
-	if err := decodeNumbers(v, &m); err != nil {
+	if err := v1DecodeNumbers(v, &m); err != nil {
 		return err
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range v1SortedKeys(m) {
 		if m[k] == nil {
 			continue
 		}
-		s, ok := headerValue(m[k])
-		if !ok || !validHeader(k, s) {
+		s, ok := v1HeaderValue(m[k])
+		if !ok || !v1ValidHeader(k, s) {
 			return fmt.Errorf("bad header %q", k)
 		}
 		h.Set(k, s)
@@ -463,19 +463,19 @@ func parseSingleHeaders(v json.RawMessage, h http.Header) error {
 	return nil
 }
 
-func parseMultiHeaders(v json.RawMessage, h http.Header) error {
+func v1ParseMultiHeaders(v json.RawMessage, h http.Header) error {
 	var m map[string][]any
-	if err := decodeNumbers(v, &m); err != nil {
+	if err := v1DecodeNumbers(v, &m); err != nil {
 		return err
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range v1SortedKeys(m) {
 		if m[k] == nil {
 			continue
 		}
 		h.Del(k)
 		for _, x := range m[k] {
-			s, ok := headerValue(x)
-			if !ok || !validHeader(k, s) {
+			s, ok := v1HeaderValue(x)
+			if !ok || !v1ValidHeader(k, s) {
 				return fmt.Errorf("bad header %q", k)
 			}
 			h.Add(k, s)
@@ -484,7 +484,7 @@ func parseMultiHeaders(v json.RawMessage, h http.Header) error {
 	return nil
 }
 
-func validHeader(k, v string) bool {
+func v1ValidHeader(k, v string) bool {
 	if k == "" {
 		return false
 	}
@@ -502,7 +502,7 @@ func validHeader(k, v string) bool {
 	return true
 }
 
-func sortedKeys[V any](m map[string]V) []string {
+func v1SortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
