@@ -1002,7 +1002,7 @@ func (s *Service) createDeployment(ctx context.Context, id string, body []byte) 
 		if methods == 0 {
 			return badRequest("The REST API doesn't contain any methods")
 		}
-		snap, err := json.Marshal(rec.Resources)
+		snap, err := json.Marshal(deployedSnapshot{Resources: rec.Resources, BinaryMediaTypes: rec.API.BinaryMediaTypes})
 		if err != nil {
 			return fmt.Errorf("restapis: snapshot: %w", err)
 		}

@@ -126,6 +126,7 @@ func (t *Tree) match(segs []string, params map[string]string) (string, bool) {
 type snapshot struct {
 	tree   *Tree
 	byPath map[string]*Resource
+	binary []string // binaryMediaTypes
 }
 
 // snapshotOf returns the arranged resources of the deployment st serves;
@@ -142,18 +143,18 @@ func (s *Service) snapshotOf(ctx context.Context, apiID string, st *Stage) (*sna
 	if err != nil {
 		return nil, fmt.Errorf("restapis: read deployment %s: %w", key, err)
 	}
-	var resources map[string]*Resource
-	if err := json.Unmarshal(ent.Value(), &resources); err != nil {
+	var d deployedSnapshot
+	if err := json.Unmarshal(ent.Value(), &d); err != nil {
 		return nil, fmt.Errorf("restapis: decode deployment %s: %w", key, err)
 	}
 	byPath := map[string]*Resource{}
 	var paths []string
-	for _, res := range resources {
+	for _, res := range d.Resources {
 		byPath[res.Path] = res
 		paths = append(paths, res.Path)
 	}
 	sort.Strings(paths)
-	snap = &snapshot{tree: NewTree(paths), byPath: byPath}
+	snap = &snapshot{tree: NewTree(paths), byPath: byPath, binary: d.BinaryMediaTypes}
 	s.mu.Lock()
 	s.snaps[key] = snap
 	s.mu.Unlock()
@@ -248,7 +249,7 @@ func (s *Service) ServeInvoke(w http.ResponseWriter, r *http.Request, id, path s
 		Stage:             stageName,
 		RequestID:         requestID,
 		ExtendedRequestID: apigwID,
-		Base64:            apievents.MatchesMediaType(r.Header.Get("Content-Type"), rec.API.BinaryMediaTypes),
+		Base64:            apievents.MatchesMediaType(r.Header.Get("Content-Type"), snap.binary),
 	})
 	payload, err := json.Marshal(ev)
 	if err != nil {

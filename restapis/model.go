@@ -114,6 +114,13 @@ func snapshotKey(apiID, deploymentID string) string {
 	return apiID + ".deployments." + deploymentID
 }
 
+// deployedSnapshot is what a deployment keeps of its API: the resources
+// and methods, and the binary media types, as they were when deployed.
+type deployedSnapshot struct {
+	Resources        map[string]*Resource `json:"resources"`
+	BinaryMediaTypes []string             `json:"binaryMediaTypes,omitempty"`
+}
+
 // record is one REST API as the catalog stores it.
 type record struct {
 	API         RestAPI                `json:"api"`

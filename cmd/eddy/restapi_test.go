@@ -556,6 +556,22 @@ func TestRestAPIInvoke(t *testing.T) {
 		t.Errorf("binary body: got %q base64 %v, want AAEC/w== true", ev.Body, ev.IsBase64Encoded)
 	}
 
+	// Binary media types take effect with a deployment, as the rest of the API does.
+	if _, err := ag.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: aws.String(api.ID), PatchOperations: []agtypes.PatchOperation{
+		{Op: agtypes.OpAdd, Path: aws.String("/binaryMediaTypes/application~1octet-stream")}}}); err != nil {
+		t.Fatal(err)
+	}
+	octets := apiCall{method: "PUT", path: "/Prod/bin", host: host, body: []byte{0, 1, 2, 255}, header: http.Header{"Content-Type": {"application/octet-stream"}}}
+	if ev := eventOf(t, doAPI(t, m, octets)); ev.IsBase64Encoded {
+		t.Errorf("binary media type before its deployment: got base64 body %q", ev.Body)
+	}
+	if _, err := ag.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: aws.String(api.ID), StageName: aws.String("Prod")}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := eventOf(t, doAPI(t, m, octets)); !ev.IsBase64Encoded || ev.Body != "AAEC/w==" {
+		t.Errorf("binary media type after its deployment: got %q base64 %v", ev.Body, ev.IsBase64Encoded)
+	}
+
 	// Responses the function chooses.
 	raw := func(resp string) apiAnswer {
 		return doAPI(t, m, apiCall{method: "GET", path: "/Prod/x?mode=raw", host: host, header: http.Header{"X-Respond": {resp}}})
