@@ -174,4 +174,3 @@ func isDigits(s string) bool {
 	}
 	return s != ""
 }
-

@@ -195,8 +195,29 @@ func (s *Service) invoke(ctx context.Context, region string, ref eddy.FunctionRe
 	if len(payload) > eddy.MaxSyncPayload {
 		return nil, &msgTooLarge
 	}
-	res, err := s.invoker.Invoke(ctx, &eddy.InvokeRequest{Region: region, FunctionName: ref.Name, Qualifier: ref.Qualifier,
-		Type: eddy.InvokeRequestResponse, Payload: payload, RequestID: eddy.NewID()})
+	req := &eddy.InvokeRequest{Region: region, FunctionName: ref.Name, Qualifier: ref.Qualifier,
+		Type: eddy.InvokeRequestResponse, Payload: payload, RequestID: eddy.NewID()}
+	// The invocation runs to its end, as Lambda's does when API Gateway
+	// stops waiting; the gateway answers when ctx ends.
+	type outcome struct {
+		res *eddy.InvokeResult
+		err error
+	}
+	done := make(chan outcome, 1)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		res, err := s.invoker.Invoke(context.WithoutCancel(ctx), req)
+		done <- outcome{res, err}
+	}()
+	var res *eddy.InvokeResult
+	var err error
+	select {
+	case o := <-done:
+		res, err = o.res, o.err
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
 	switch {
 	case err == nil && res.FunctionError != "":
 		return nil, &msgFunctionError
