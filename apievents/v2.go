@@ -204,10 +204,20 @@ func V2Response(payload []byte) (*Response, error) {
 	if !json.Valid(payload) {
 		return nil, ErrBadResponse
 	}
-	var probe map[string]json.RawMessage
-	if payload[0] == '{' && json.Unmarshal(payload, &probe) == nil {
-		if _, ok := probe["statusCode"]; ok {
-			return structured(probe)
+	// Only an object that names statusCode (perhaps with escapes) needs
+	// decoding; any other value is the body as it is.
+	if payload[0] == '{' && (bytes.Contains(payload, []byte(`"statusCode"`)) || bytes.Contains(payload, []byte(`\u`))) {
+		var v v2Result
+		err := json.Unmarshal(payload, &v)
+		if err == nil && v.StatusCode != nil {
+			return structured(&v)
+		}
+		if err != nil {
+			// Members of unexpected types matter only beside statusCode.
+			var probe map[string]json.RawMessage
+			if json.Unmarshal(payload, &probe) != nil || probe["statusCode"] != nil {
+				return nil, ErrBadResponse
+			}
 		}
 	}
 	body := payload
@@ -220,19 +230,18 @@ func V2Response(payload []byte) (*Response, error) {
 	return &Response{Status: http.StatusOK, Header: h, Body: body}, nil
 }
 
-func structured(m map[string]json.RawMessage) (*Response, error) {
-	var v struct {
-		StatusCode        json.RawMessage  `json:"statusCode"`
-		Headers           map[string]any   `json:"headers"`
-		MultiValueHeaders map[string][]any `json:"multiValueHeaders"`
-		Cookies           []string         `json:"cookies"`
-		Body              *string          `json:"body"`
-		IsBase64Encoded   bool             `json:"isBase64Encoded"`
-	}
-	raw, _ := json.Marshal(m)
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, ErrBadResponse
-	}
+// v2Result is a structured 2.0 response; without statusCode an object is
+// the body of a 200 instead.
+type v2Result struct {
+	StatusCode        json.RawMessage  `json:"statusCode"`
+	Headers           map[string]any   `json:"headers"`
+	MultiValueHeaders map[string][]any `json:"multiValueHeaders"`
+	Cookies           []string         `json:"cookies"`
+	Body              *string          `json:"body"`
+	IsBase64Encoded   bool             `json:"isBase64Encoded"`
+}
+
+func structured(v *v2Result) (*Response, error) {
 	status, err := statusOf(v.StatusCode)
 	if err != nil {
 		return nil, err

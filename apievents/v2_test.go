@@ -24,6 +24,8 @@ func TestV2Response(t *testing.T) {
 		{`42`, "42", "application/json", 200, false},
 		{`{"message":"x"}`, `{"message":"x"}`, "application/json", 200, false},
 		{`null`, "null", "application/json", 200, false},
+		{`{"headers":5}`, `{"headers":5}`, "application/json", 200, false},
+		{`{"statusCode":200,"headers":5}`, "", "", 0, true},
 		{`{"statusCode":"abc"}`, "", "", 0, true},
 		{`{"statusCode":99}`, "", "", 0, true},
 		{`{"statusCode":200,"body":"!!","isBase64Encoded":true}`, "", "", 0, true},
