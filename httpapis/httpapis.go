@@ -2,6 +2,14 @@
 // URLs on eddy: their configuration, and the requests made to them, which
 // become invocations of functions.
 //
+// Invoke addresses, on eddy's one port: an API answers at
+// http://{apiId}.execute-api.localhost:{port}/ (its ApiEndpoint; any host
+// whose first labels are {apiId}.execute-api works) and at the path form
+// http://localhost:{port}/_api/{apiId}/; a named stage is the first segment
+// of the path below either, the $default stage the root. A function URL
+// answers at http://{urlId}.lambda-url.{region}.localhost:{port}/ and at
+// http://localhost:{port}/_url/{urlId}/.
+//
 // Each API is one document in a JetStream KV bucket (its routes,
 // integrations, stages and deployments with it), and each function URL one
 // entry; every node watches the bucket, and reads it directly for an id it

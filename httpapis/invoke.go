@@ -69,6 +69,47 @@ func compile(d *document, rev uint64) *apiState {
 	return st
 }
 
+// resolution is what a request resolves to: its stage and the stage's
+// configuration, and the route and integration that take it (nil if none).
+type resolution struct {
+	stage  *Stage
+	cfg    *config
+	route  *Route
+	params map[string]string
+	ig     *Integration
+}
+
+// resolve finds the stage (a named stage is the first segment of the path;
+// $default is the root), the route and the integration of a request.
+func (a *apiState) resolve(method, path string) resolution {
+	var m resolution
+	below := path
+	first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	if st := a.doc.Stages[first]; st != nil && first != DefaultRouteKey {
+		m.stage, below = st, "/"+rest
+	} else {
+		m.stage = a.doc.Stages[DefaultRouteKey]
+	}
+	if m.stage == nil {
+		return m
+	}
+	m.cfg = a.live
+	if !m.stage.AutoDeploy {
+		m.cfg = a.deployments[m.stage.DeploymentID]
+	}
+	if m.cfg == nil {
+		return m
+	}
+	route, params, ok := m.cfg.router.match(method, below)
+	if !ok {
+		return m
+	}
+	if ig := m.cfg.integrations[strings.TrimPrefix(route.Target, "integrations/")]; ig != nil {
+		m.route, m.params, m.ig = route, params, ig
+	}
+	return m
+}
+
 // lookupAPI returns the API of id from the cache, or from the bucket if
 // this node has not seen it yet.
 func (s *Service) lookupAPI(ctx context.Context, id string) *apiState {
@@ -99,42 +140,25 @@ func (s *Service) ServeInvoke(w http.ResponseWriter, r *http.Request, id, path s
 	reqID := newRequestID()
 	w.Header().Set("Apigw-Requestid", reqID)
 
-	// A named stage is the first segment of the path; $default is the root.
-	var stage *Stage
-	below := path
-	first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-	if st := api.doc.Stages[first]; st != nil && first != DefaultRouteKey {
-		stage, below = st, "/"+rest
-	} else if st := api.doc.Stages[DefaultRouteKey]; st != nil {
-		stage = st
+	m := api.resolve(r.Method, path)
+	if m.route == nil {
+		// This node's copy may predate a change made on another node a
+		// moment ago: what it cannot serve, the bucket may.
+		if d, rev, err := s.load(r.Context(), id); err == nil && rev > api.revision {
+			m = s.cacheAPI(d, rev).resolve(r.Method, path)
+		}
 	}
-	if stage == nil {
+	if m.cfg != nil && m.cfg.cors != nil && preflight(w, r, m.cfg.cors) {
+		return true
+	}
+	if m.route == nil {
+		if m.cfg != nil {
+			writeCors(w, r, m.cfg.cors)
+		}
 		msgNotFound.write(w)
 		return true
 	}
-	cfg := api.live
-	if !stage.AutoDeploy {
-		cfg = api.deployments[stage.DeploymentID]
-	}
-	if cfg == nil {
-		msgNotFound.write(w)
-		return true
-	}
-	if cfg.cors != nil && preflight(w, r, cfg.cors) {
-		return true
-	}
-	route, params, ok := cfg.router.match(r.Method, below)
-	if !ok {
-		writeCors(w, r, cfg.cors)
-		msgNotFound.write(w)
-		return true
-	}
-	ig := cfg.integrations[strings.TrimPrefix(route.Target, "integrations/")]
-	if ig == nil {
-		writeCors(w, r, cfg.cors)
-		msgNotFound.write(w)
-		return true
-	}
+	stage, cfg, route, params, ig := m.stage, m.cfg, m.route, m.params, m.ig
 	ref, err := parseIntegrationURI(ig.IntegrationURI)
 	if err != nil {
 		msgInternal.write(w)

@@ -713,3 +713,87 @@ func TestFunctionURLs(t *testing.T) {
 	_, err = lc.GetFunctionUrlConfig(ctx, &lambda.GetFunctionUrlConfigInput{FunctionName: aws.String("urlfn")})
 	mustFailWith(t, err, "ResourceNotFoundException", 404)
 }
+
+func TestHTTPAPITwoNodes(t *testing.T) {
+	url := MustNATS(t)
+	a, b := MustStartMain(t, Config{NATSURL: url}), MustStartMain(t, Config{NATSURL: url})
+	ctx := context.Background()
+	gwA, gwB := MustAPIGatewayV2(t, a), MustAPIGatewayV2(t, b)
+	lcA := MustLambda(t, a)
+	fnARN := MustHTTPFunction(t, lcA, "httpfn")
+
+	// An API created on a is served by b at once.
+	id := MustQuickAPI(t, gwA, fnARN, nil)
+	wantStatus(t, request(t, b, "GET", apiHost(t, b, id), "/first", nil, nil), 200, "")
+	// A route added on a is read, and served, by b at once.
+	igs, err := gwA.GetIntegrations(ctx, &apigatewayv2.GetIntegrationsInput{ApiId: aws.String(id)})
+	if err != nil || len(igs.Items) != 1 {
+		t.Fatalf("GetIntegrations: %+v, %v", igs, err)
+	}
+	rt, err := gwA.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: aws.String(id), RouteKey: aws.String("GET /new/{x}"),
+		Target: aws.String("integrations/" + aws.ToString(igs.Items[0].IntegrationId))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := gwB.GetRoute(ctx, &apigatewayv2.GetRouteInput{ApiId: aws.String(id), RouteId: rt.RouteId}); err != nil || aws.ToString(got.RouteKey) != "GET /new/{x}" {
+		t.Fatalf("GetRoute on b: got %+v, %v", got, err)
+	}
+	g := request(t, b, "GET", apiHost(t, b, id), "/new/1", nil, nil)
+	var ev events.APIGatewayV2HTTPRequest
+	g.event(t, &ev)
+	if ev.RouteKey != "GET /new/{x}" {
+		t.Fatalf("got route %q on b, want GET /new/{x}", ev.RouteKey)
+	}
+	// A function URL created on a is served by b at once.
+	cu, err := lcA.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("httpfn"), AuthType: types.FunctionUrlAuthTypeNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	urlID := strings.TrimPrefix(strings.SplitN(aws.ToString(cu.FunctionUrl), ".", 2)[0], "http://")
+	wantStatus(t, request(t, b, "GET", "", "/_url/"+urlID+"/?mode=string", nil, nil), 200, "hello")
+}
+
+func TestHTTPAPIBadInput(t *testing.T) {
+	m := MustStartMain(t, Config{})
+	gw := MustAPIGatewayV2(t, m)
+	api, err := gw.CreateApi(context.Background(), &apigatewayv2.CreateApiInput{Name: aws.String("bad"), ProtocolType: agtypes.ProtocolTypeHttp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(api.ApiId)
+	for _, c := range []struct {
+		method, path, body string
+		status             int
+		typ                string
+	}{
+		{"POST", "/v2/apis", "{", 400, "BadRequestException"},
+		{"POST", "/v2/apis", `{"name":5}`, 400, "BadRequestException"},
+		{"POST", "/v2/apis", `{}`, 400, "BadRequestException"},
+		{"PATCH", "/v2/apis/" + id, "[", 400, "BadRequestException"},
+		{"POST", "/v2/apis/" + id + "/routes", `{"routeKey":5}`, 400, "BadRequestException"},
+		{"POST", "/v2/apis/" + id + "/integrations", `{"timeoutInMillis":"x"}`, 400, "BadRequestException"},
+		{"POST", "/v2/apis/" + id + "/stages", `{"stageName":""}`, 400, "BadRequestException"},
+		{"POST", "/v2/apis/" + id + "/deployments", `{}`, 400, "BadRequestException"},
+		{"PATCH", "/v2/apis/" + id + "/deployments/abc", `{}`, 404, "NotFoundException"},
+		{"GET", "/v2/apis/" + id + "/widgets", "", 404, "NotFoundException"},
+		{"GET", "/v2/apis/NOT-AN-ID", "", 404, "NotFoundException"},
+		{"GET", "/v2/apis/" + id + "/routes/x/y", "", 404, "NotFoundException"},
+	} {
+		req, err := http.NewRequest(c.method, m.URL()+c.path, strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Message string `json:"message"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if res.StatusCode != c.status || res.Header.Get("X-Amzn-Errortype") != c.typ || err != nil || body.Message == "" {
+			t.Errorf("%s %s %s: got %d %s (%q, %v), want %d %s", c.method, c.path, c.body, res.StatusCode, res.Header.Get("X-Amzn-Errortype"), body.Message, err, c.status, c.typ)
+		}
+	}
+}
