@@ -139,6 +139,10 @@ func (s *Service) ServeInvoke(w http.ResponseWriter, r *http.Request, id, path s
 	}
 	reqID := newRequestID()
 	w.Header().Set("Apigw-Requestid", reqID)
+	if api.doc.API.DisableExecuteAPIEndpoint {
+		gatewayAnswer{http.StatusForbidden, "Forbidden"}.write(w)
+		return true
+	}
 
 	m := api.resolve(r.Method, path)
 	if m.route == nil {

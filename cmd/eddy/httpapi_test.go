@@ -524,6 +524,18 @@ func TestHTTPAPIStagesAndErrors(t *testing.T) {
 	wantStatus(t, request(t, m, "POST", host, "/items/1", big, map[string]string{"Content-Type": "text/plain"}), 413, `{"message":"Request Entity Too Large"}`)
 	// The function still answers.
 	wantStatus(t, request(t, m, "GET", host, "/items/1", nil, nil), 200, "")
+
+	// A function without concurrency is throttled.
+	if _, err := lc.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: aws.String("httpfn"), ReservedConcurrentExecutions: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, request(t, m, "GET", host, "/items/1", nil, nil), 429, `{"message":"Too Many Requests"}`)
+
+	// With the execute-api endpoint disabled, the API answers nothing.
+	if _, err := gw.UpdateApi(ctx, &apigatewayv2.UpdateApiInput{ApiId: id, DisableExecuteApiEndpoint: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, request(t, m, "GET", host, "/items/1", nil, nil), 403, `{"message":"Forbidden"}`)
 }
 
 func TestHTTPAPICors(t *testing.T) {
