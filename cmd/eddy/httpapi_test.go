@@ -288,6 +288,21 @@ func TestHTTPAPIControlPlane(t *testing.T) {
 	_, err = gw.DeleteApi(ctx, &apigatewayv2.DeleteApiInput{ApiId: api.ApiId})
 	mustFailWith(t, err, "NotFoundException", 404)
 
+	// Quick create with a route key.
+	qa, err := gw.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("q"), ProtocolType: agtypes.ProtocolTypeHttp,
+		Target: aws.String(fnARN + ":live"), RouteKey: aws.String("GET /hello")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qr, err := gw.GetRoutes(ctx, &apigatewayv2.GetRoutesInput{ApiId: qa.ApiId})
+	if err != nil || len(qr.Items) != 1 || aws.ToString(qr.Items[0].RouteKey) != "GET /hello" {
+		t.Fatalf("GetRoutes of a quick-created API: got %+v, %v", qr, err)
+	}
+	qi, err := gw.GetIntegrations(ctx, &apigatewayv2.GetIntegrationsInput{ApiId: qa.ApiId})
+	if err != nil || len(qi.Items) != 1 || aws.ToString(qi.Items[0].IntegrationUri) != fnARN+":live" || aws.ToString(qi.Items[0].PayloadFormatVersion) != "2.0" {
+		t.Fatalf("GetIntegrations of a quick-created API: got %+v, %v", qi, err)
+	}
+
 	// Bad CreateApi input.
 	_, err = gw.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("w"), ProtocolType: agtypes.ProtocolTypeWebsocket})
 	mustFailWith(t, err, "BadRequestException", 400)
