@@ -49,7 +49,18 @@ func (a gatewayAnswer) write(w http.ResponseWriter) {
 type config struct {
 	router       *router
 	integrations map[string]*Integration
+	refs         map[string]eddy.FunctionRef // integration id → the function it invokes
 	cors         *Cors
+}
+
+func newConfig(routes map[string]*Route, igs map[string]*Integration, cors *Cors) *config {
+	c := &config{router: newRouter(routes), integrations: igs, refs: map[string]eddy.FunctionRef{}, cors: cors}
+	for id, ig := range igs {
+		if ref, err := parseIntegrationURI(ig.IntegrationURI); err == nil {
+			c.refs[id] = ref
+		}
+	}
+	return c
 }
 
 // apiState is an API compiled for serving.
@@ -62,9 +73,9 @@ type apiState struct {
 
 func compile(d *document, rev uint64) *apiState {
 	st := &apiState{revision: rev, doc: d, deployments: map[string]*config{}}
-	st.live = &config{router: newRouter(d.Routes), integrations: d.Integrations, cors: d.API.CorsConfiguration}
+	st.live = newConfig(d.Routes, d.Integrations, d.API.CorsConfiguration)
 	for id, snap := range d.Snapshots {
-		st.deployments[id] = &config{router: newRouter(snap.Routes), integrations: snap.Integrations, cors: snap.Cors}
+		st.deployments[id] = newConfig(snap.Routes, snap.Integrations, snap.Cors)
 	}
 	return st
 }
@@ -163,8 +174,8 @@ func (s *Service) ServeInvoke(w http.ResponseWriter, r *http.Request, id, path s
 		return true
 	}
 	stage, cfg, route, params, ig := m.stage, m.cfg, m.route, m.params, m.ig
-	ref, err := parseIntegrationURI(ig.IntegrationURI)
-	if err != nil {
+	ref, ok := cfg.refs[ig.IntegrationID]
+	if !ok {
 		msgInternal.write(w)
 		return true
 	}
