@@ -487,7 +487,7 @@ func TestHTTPAPIStagesAndErrors(t *testing.T) {
 	wantStatus(t, request(t, m, "GET", host, "/prod/items/1", nil, nil), 404, notFound)
 
 	ig, err := gw.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{ApiId: id, IntegrationType: agtypes.IntegrationTypeAwsProxy,
-		IntegrationUri: aws.String(fnARN), PayloadFormatVersion: aws.String("2.0"), TimeoutInMillis: aws.Int32(300)})
+		IntegrationUri: aws.String(fnARN), PayloadFormatVersion: aws.String("2.0")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -534,7 +534,15 @@ func TestHTTPAPIStagesAndErrors(t *testing.T) {
 	const internal = `{"message":"Internal Server Error"}`
 	wantStatus(t, request(t, m, "GET", host, "/items/1?mode=error", nil, nil), 502, internal)
 	wantStatus(t, request(t, m, "GET", host, "/items/1?mode=bad", nil, nil), 502, internal)
+	setTimeout := func(ms int32) {
+		t.Helper()
+		if _, err := gw.UpdateIntegration(ctx, &apigatewayv2.UpdateIntegrationInput{ApiId: id, IntegrationId: ig.IntegrationId, TimeoutInMillis: aws.Int32(ms)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setTimeout(300)
 	wantStatus(t, request(t, m, "GET", host, "/items/1?mode=sleep&ms=3000", nil, nil), 503, `{"message":"Service Unavailable"}`)
+	setTimeout(30000)
 	big := bytes.Repeat([]byte("x"), 10*1024*1024+1)
 	wantStatus(t, request(t, m, "POST", host, "/items/1", big, map[string]string{"Content-Type": "text/plain"}), 413, `{"message":"Request Entity Too Large"}`)
 	// The function still answers.
