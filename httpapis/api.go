@@ -179,6 +179,7 @@ func (s *Service) CreateAPI(ctx context.Context, body []byte) (*API, error) {
 		d.Routes[rt.RouteID] = rt
 		t := now()
 		d.Stages[DefaultRouteKey] = &Stage{StageName: DefaultRouteKey, AutoDeploy: true, CreatedDate: t, LastUpdatedDate: t}
+		autoDeploy(d)
 	}
 	data, err := json.Marshal(d)
 	if err != nil {
@@ -239,17 +240,37 @@ func (s *Service) update(ctx context.Context, id string, fn func(d *document) er
 	}
 }
 
-// autoDeploy keeps the deployment of each auto-deploying stage current.
-// Such stages serve the live configuration; the deployment records it.
+// autoDeploy deploys every auto-deploying stage after a change: a new
+// deployment (autoDeployed) of the current routes and integrations replaces
+// the stage's previous automatic one. Such stages serve the live
+// configuration; the deployment records it, and is what the stage serves
+// if auto-deploy is turned off.
 func autoDeploy(d *document) {
 	for _, st := range d.Stages {
-		if st.AutoDeploy && st.DeploymentID == "" {
-			dep := &Deployment{DeploymentID: newID(6), AutoDeployed: true, CreatedDate: now(), DeploymentStatus: "DEPLOYED",
-				Description: "Automatic deployment triggered by changes to the Api configuration"}
-			d.Deployments[dep.DeploymentID] = dep
-			st.DeploymentID = dep.DeploymentID
+		if !st.AutoDeploy {
+			continue
+		}
+		if old := d.Deployments[st.DeploymentID]; old != nil && old.AutoDeployed && !deployedElsewhere(d, st) {
+			delete(d.Deployments, old.DeploymentID)
+			delete(d.Snapshots, old.DeploymentID)
+		}
+		dep := &Deployment{DeploymentID: newID(6), AutoDeployed: true, CreatedDate: now(), DeploymentStatus: "DEPLOYED",
+			Description: "Automatic deployment triggered by changes to the Api configuration"}
+		d.Deployments[dep.DeploymentID] = dep
+		d.Snapshots[dep.DeploymentID] = &snapshot{Routes: d.Routes, Integrations: d.Integrations, Cors: d.API.CorsConfiguration}
+		st.DeploymentID = dep.DeploymentID
+	}
+}
+
+// deployedElsewhere reports whether another stage than st serves st's
+// deployment.
+func deployedElsewhere(d *document, st *Stage) bool {
+	for _, o := range d.Stages {
+		if o != st && o.DeploymentID == st.DeploymentID {
+			return true
 		}
 	}
+	return false
 }
 
 // GetAPI returns an API.

@@ -529,6 +529,35 @@ func TestHTTPAPIStagesAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStatus(t, request(t, m, "GET", "", "/_api/"+*id+"/items/2", nil, nil), 200, "")
+	// Turned off, auto-deploy leaves the stage on its last automatic
+	// deployment: later routes wait for the next deployment.
+	setAutoDeploy := func(on bool) {
+		t.Helper()
+		if _, err := gw.UpdateStage(ctx, &apigatewayv2.UpdateStageInput{ApiId: id, StageName: aws.String("$default"), AutoDeploy: aws.Bool(on)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setAutoDeploy(false)
+	if _, err := gw.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: id, RouteKey: aws.String("GET /only-live"), Target: target}); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, request(t, m, "GET", host, "/items/2", nil, nil), 200, "")
+	wantStatus(t, request(t, m, "GET", host, "/only-live", nil, nil), 404, notFound)
+	setAutoDeploy(true)
+	wantStatus(t, request(t, m, "GET", host, "/only-live", nil, nil), 200, "")
+	deps, err := gw.GetDeployments(ctx, &apigatewayv2.GetDeploymentsInput{ApiId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auto := 0
+	for _, d := range deps.Items {
+		if aws.ToBool(d.AutoDeployed) {
+			auto++
+		}
+	}
+	if auto != 1 || len(deps.Items) != 3 {
+		t.Fatalf("got %d deployments, %d automatic; want the two of prod and the current automatic one", len(deps.Items), auto)
+	}
 
 	// Function error, a malformed response, an integration timeout, a body too large.
 	const internal = `{"message":"Internal Server Error"}`
