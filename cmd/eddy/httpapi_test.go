@@ -708,6 +708,32 @@ func TestFunctionURLs(t *testing.T) {
 		AuthType: types.FunctionUrlAuthTypeNone})
 	mustFailWith(t, err, "ResourceNotFoundException", 404)
 
+	// An alias's URL is its own.
+	v, err := lc.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("urlfn")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lc.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("urlfn"), Name: aws.String("live"), FunctionVersion: v.Version}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = lc.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("urlfn"), Qualifier: aws.String("1"),
+		AuthType: types.FunctionUrlAuthTypeNone})
+	mustFailWith(t, err, "ValidationException", 400)
+	au, err := lc.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("urlfn"), Qualifier: aws.String("live"),
+		AuthType: types.FunctionUrlAuthTypeNone})
+	if err != nil || aws.ToString(au.FunctionUrl) == u || !strings.HasSuffix(aws.ToString(au.FunctionArn), ":function:urlfn:live") {
+		t.Fatalf("CreateFunctionUrlConfig for an alias: got %+v, %v", au, err)
+	}
+	aliasID := strings.TrimPrefix(strings.SplitN(aws.ToString(au.FunctionUrl), ".", 2)[0], "http://")
+	wantStatus(t, request(t, m, "GET", "", "/_url/"+aliasID+"/?mode=string", nil, nil), 200, "hello")
+	lu, err = lc.ListFunctionUrlConfigs(ctx, &lambda.ListFunctionUrlConfigsInput{FunctionName: aws.String("urlfn")})
+	if err != nil || len(lu.FunctionUrlConfigs) != 2 {
+		t.Fatalf("ListFunctionUrlConfigs: got %+v, %v; want 2", lu, err)
+	}
+	if _, err := lc.DeleteFunctionUrlConfig(ctx, &lambda.DeleteFunctionUrlConfigInput{FunctionName: aws.String("urlfn"), Qualifier: aws.String("live")}); err != nil {
+		t.Fatal(err)
+	}
+
 	// Invoke through the host form and the path form.
 	host := urlID + ".lambda-url.us-east-1.localhost:" + port(t, m)
 	for _, form := range []struct{ host, prefix string }{{host, ""}, {"", "/_url/" + urlID}} {
