@@ -53,11 +53,10 @@ type Config struct {
 
 // Service holds HTTP APIs and function URLs and serves their requests.
 type Service struct {
-	cfg       Config
-	engine    *engine.Engine
-	invoker   eddy.Invoker
-	functions eddy.FunctionService
-	logger    *slog.Logger
+	cfg     Config
+	engine  *engine.Engine
+	invoker eddy.Invoker
+	logger  *slog.Logger
 
 	kv     jetstream.KeyValue
 	cancel context.CancelFunc
@@ -69,7 +68,7 @@ type Service struct {
 }
 
 // NewService returns a service on e that invokes functions with inv.
-func NewService(e *engine.Engine, inv eddy.Invoker, fns eddy.FunctionService, cfg Config, logger *slog.Logger) *Service {
+func NewService(e *engine.Engine, inv eddy.Invoker, cfg Config, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -79,7 +78,7 @@ func NewService(e *engine.Engine, inv eddy.Invoker, fns eddy.FunctionService, cf
 	if cfg.AccountID == "" {
 		cfg.AccountID = "000000000000"
 	}
-	return &Service{cfg: cfg, engine: e, invoker: inv, functions: fns, logger: logger,
+	return &Service{cfg: cfg, engine: e, invoker: inv, logger: logger,
 		apis: map[string]*apiState{}, urls: map[string]*FunctionURL{}}
 }
 

@@ -27,6 +27,9 @@ var (
 	msgThrottled     = gatewayAnswer{http.StatusTooManyRequests, "Too Many Requests"}
 	msgFunctionError = gatewayAnswer{http.StatusBadGateway, "Internal Server Error"}
 	msgInternal      = gatewayAnswer{http.StatusInternalServerError, "Internal Server Error"}
+	// msgNoFunction is msgInternal for an integration whose function (or
+	// alias) does not exist; a function URL answers it with 404.
+	msgNoFunction = gatewayAnswer{http.StatusInternalServerError, "Internal Server Error"}
 	// An integration that does not answer within its timeout: HTTP APIs
 	// answer 503 Service Unavailable (REST APIs' is 504).
 	msgTimeout = gatewayAnswer{http.StatusServiceUnavailable, "Service Unavailable"}
@@ -266,6 +269,8 @@ func (s *Service) invoke(ctx context.Context, region string, ref eddy.FunctionRe
 		return nil, &msgTimeout
 	case eddy.ErrorCode(err) == eddy.ETHROTTLED:
 		return nil, &msgThrottled
+	case eddy.ErrorCode(err) == eddy.ENOTFOUND:
+		return nil, &msgNoFunction
 	case eddy.ErrorCode(err) == eddy.ETOOLARGE:
 		return nil, &msgTooLarge
 	default:

@@ -319,7 +319,7 @@ func (s *Service) ServeURLInvoke(w http.ResponseWriter, r *http.Request, id, pat
 	res, answer := s.invoke(r.Context(), u.Region, eddy.FunctionRef{Name: u.FunctionName, Qualifier: u.Qualifier}, payload)
 	if answer != nil {
 		writeCors(w, r, cors)
-		if answer == &msgInternal && !s.functionExists(r.Context(), u) {
+		if answer == &msgNoFunction {
 			msgNotFound.write(w)
 			return true
 		}
@@ -334,14 +334,6 @@ func (s *Service) ServeURLInvoke(w http.ResponseWriter, r *http.Request, id, pat
 	}
 	writeResponse(w, r, resp, cors)
 	return true
-}
-
-func (s *Service) functionExists(ctx context.Context, u *FunctionURL) bool {
-	if s.functions == nil {
-		return true
-	}
-	_, err := s.functions.GetFunction(ctx, u.Region, u.FunctionName)
-	return eddy.ErrorCode(err) != eddy.ENOTFOUND
 }
 
 // URLInvoker serves function URLs' invoke addresses (awsapi's

@@ -730,9 +730,11 @@ func TestFunctionURLs(t *testing.T) {
 	if err != nil || len(lu.FunctionUrlConfigs) != 2 {
 		t.Fatalf("ListFunctionUrlConfigs: got %+v, %v; want 2", lu, err)
 	}
-	if _, err := lc.DeleteFunctionUrlConfig(ctx, &lambda.DeleteFunctionUrlConfigInput{FunctionName: aws.String("urlfn"), Qualifier: aws.String("live")}); err != nil {
+	// Without its alias, the URL leads nowhere.
+	if _, err := lc.DeleteAlias(ctx, &lambda.DeleteAliasInput{FunctionName: aws.String("urlfn"), Name: aws.String("live")}); err != nil {
 		t.Fatal(err)
 	}
+	wantStatus(t, request(t, m, "GET", "", "/_url/"+aliasID+"/", nil, nil), 404, `{"message":"Not Found"}`)
 
 	// Invoke through the host form and the path form.
 	host := urlID + ".lambda-url.us-east-1.localhost:" + port(t, m)

@@ -16,7 +16,7 @@ func (m *Main) openHTTPAPIs(ctx context.Context) error {
 			port, _ = strconv.Atoi(p)
 		}
 	}
-	svc := httpapis.NewService(m.Engine, m.Invoker, m.Functions, httpapis.Config{
+	svc := httpapis.NewService(m.Engine, m.Invoker, httpapis.Config{
 		AccountID: m.Config.AccountID, Region: m.Config.Region, Port: port,
 	}, m.Logger)
 	if err := svc.Open(ctx); err != nil {
