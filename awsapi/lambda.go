@@ -545,6 +545,9 @@ func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request, raw str
 		switch {
 		case ref.Qualifier == "":
 			err = h.Functions.DeleteFunction(r.Context(), h.regionOf(r), ref.Name)
+			if err == nil && h.FunctionURLs != nil {
+				err = h.FunctionURLs.DeleteFunctionURLs(r.Context(), h.regionOf(r), ref.Name)
+			}
 		case h.Versions != nil:
 			err = h.Versions.DeleteFunctionVersion(r.Context(), h.regionOf(r), ref.Name, ref.Qualifier)
 		default:
