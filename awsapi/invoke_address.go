@@ -15,6 +15,12 @@ type APIInvoker interface {
 	ServeInvoke(w http.ResponseWriter, r *http.Request, id, path string) bool
 }
 
+// holder is an APIInvoker that can tell, from what this node already holds
+// and without any I/O, that an id is its own.
+type holder interface {
+	Holds(id string) bool
+}
+
 // Invoke address kinds.
 const (
 	addressAPI = "api" // an API Gateway API, HTTP or REST
@@ -67,6 +73,11 @@ func (h *Handler) serveInvokeAddress(w http.ResponseWriter, r *http.Request, kin
 			return
 		}
 	case addressAPI:
+		// An id either kind already holds goes straight to it; otherwise
+		// each looks the id up, which may cost it a read.
+		if hh, ok := h.HTTPAPIs.(holder); ok && hh.Holds(id) && h.HTTPAPIs.ServeInvoke(w, r, id, path) {
+			return
+		}
 		if h.RestAPIs != nil && h.RestAPIs.ServeInvoke(w, r, id, path) {
 			return
 		}

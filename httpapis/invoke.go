@@ -126,6 +126,14 @@ func (a *apiState) resolve(method, path string) resolution {
 
 // lookupAPI returns the API of id from the cache, or from the bucket if
 // this node has not seen it yet.
+// Holds reports whether this node holds the HTTP API id, without reading
+// the catalog.
+func (s *Service) Holds(id string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.apis[id] != nil
+}
+
 func (s *Service) lookupAPI(ctx context.Context, id string) *apiState {
 	s.mu.RLock()
 	st := s.apis[id]
