@@ -220,7 +220,10 @@ func (s *Service) fire(tk tick) {
 	if err != nil {
 		s.cfg.Logger.Warn("eventbus: tick not fired", "schedule", tk.arn, "tick", tk.at, "err", err)
 	}
-	if f := s.fired; f != nil {
+	s.mu.Lock()
+	f := s.fired
+	s.mu.Unlock()
+	if f != nil {
 		f(tk.key, tk.at)
 	}
 }

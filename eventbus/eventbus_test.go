@@ -1,0 +1,197 @@
+package eventbus_test
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/eddyserverless/eddy"
+	"github.com/eddyserverless/eddy/engine"
+	"github.com/eddyserverless/eddy/eventbus"
+)
+
+// fakeClock is a clock that moves only when told to.
+type fakeClock struct {
+	mu      sync.Mutex // guards now and waiters
+	now     time.Time
+	waiters []waiter
+}
+
+type waiter struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.now
+		return ch
+	}
+	c.waiters = append(c.waiters, waiter{c.now.Add(d), ch})
+	return ch
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	kept := c.waiters[:0]
+	for _, w := range c.waiters {
+		if !w.at.After(c.now) {
+			w.ch <- c.now
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	c.waiters = kept
+}
+
+// recorder is an invoker that records what it is asked to invoke.
+type recorder struct {
+	mu   sync.Mutex // guards reqs
+	reqs []eddy.InvokeRequest
+}
+
+func (r *recorder) Invoke(ctx context.Context, req *eddy.InvokeRequest) (*eddy.InvokeResult, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reqs = append(r.reqs, *req)
+	return &eddy.InvokeResult{StatusCode: 202}, nil
+}
+
+func (r *recorder) all() []eddy.InvokeRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]eddy.InvokeRequest(nil), r.reqs...)
+}
+
+func MustEngine(tb testing.TB) *engine.Engine {
+	tb.Helper()
+	e := engine.New(engine.Config{DataDir: tb.TempDir()})
+	if err := e.Open(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = e.Close() })
+	return e
+}
+
+func MustService(tb testing.TB, e *engine.Engine, node string, clock eventbus.Clock, inv eddy.Invoker) *eventbus.Service {
+	tb.Helper()
+	s := eventbus.NewService(eventbus.Config{Engine: e, Invoker: inv, NodeID: node, Clock: clock, LeaseTTL: 5 * time.Second})
+	if err := s.Open(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// poll waits until ok holds, failing the test after a deadline.
+func poll(tb testing.TB, what string, ok func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// ticks counts the ticks each node fired.
+type ticks struct {
+	mu sync.Mutex // guards n
+	n  map[*eventbus.Service]int
+}
+
+func (t *ticks) hook(s *eventbus.Service) {
+	s.OnFired(func(string, time.Time) {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.n[s]++
+	})
+}
+
+func (t *ticks) of(s *eventbus.Service) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.n[s]
+}
+
+func TestScheduledRuleFiresOncePerTick(t *testing.T) {
+	ctx := context.Background()
+	e := MustEngine(t)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := &fakeClock{now: start}
+	rec := &recorder{}
+	tk := &ticks{n: map[*eventbus.Service]int{}}
+	nodes := []*eventbus.Service{MustService(t, e, "a", clock, rec), MustService(t, e, "b", clock, rec)}
+	for _, s := range nodes {
+		tk.hook(s)
+	}
+	out, err := nodes[0].PutRule(ctx, &eventbus.PutRuleInput{Name: "every-minute", ScheduleExpression: "rate(1 minute)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := "arn:aws:lambda:us-east-1:000000000000:function:tick"
+	if _, err := nodes[1].PutTargets(ctx, &eventbus.PutTargetsInput{Rule: "every-minute", Targets: []eventbus.Target{{Id: "t1", Arn: fn}}}); err != nil {
+		t.Fatal(err)
+	}
+	settle := func(want int) {
+		t.Helper()
+		for _, s := range nodes {
+			poll(t, "a node to fire and sleep", func() bool { return tk.of(s) == want && s.IdleAt().Equal(clock.Now()) && s.Timers() == 1 })
+		}
+		poll(t, "deliveries", func() bool {
+			n, err := nodes[0].Undelivered(ctx)
+			return err == nil && n == 0
+		})
+	}
+	settle(0)
+	const n = 30
+	for i := 1; i <= n; i++ {
+		clock.Advance(time.Minute)
+		settle(i)
+		if got := len(rec.all()); got != i {
+			t.Fatalf("after tick %d: got %d invocations, want %d", i, got, i)
+		}
+	}
+	// A node that restarts does not fire again the tick it fired before.
+	_ = nodes[0].Close()
+	nodes[0] = MustService(t, e, "a", clock, rec)
+	tk.hook(nodes[0])
+	tk.n[nodes[0]] = n
+	settle(n)
+	clock.Advance(time.Minute)
+	settle(n + 1)
+	reqs := rec.all()
+	if len(reqs) != n+1 {
+		t.Fatalf("got %d invocations, want %d", len(reqs), n+1)
+	}
+	seen := map[string]bool{}
+	for i, req := range reqs {
+		if seen[req.RequestID] {
+			t.Fatalf("request id %s invoked twice", req.RequestID)
+		}
+		seen[req.RequestID] = true
+		var ev eventbus.Event
+		if err := json.Unmarshal(req.Payload, &ev); err != nil {
+			t.Fatal(err)
+		}
+		want := start.Add(time.Duration(i+1) * time.Minute).Format("2006-01-02T15:04:05Z")
+		if ev.Time != want || ev.DetailType != "Scheduled Event" || ev.Source != "aws.events" ||
+			len(ev.Resources) != 1 || ev.Resources[0] != out.RuleArn || string(ev.Detail) != "{}" || req.Type != eddy.InvokeEvent || req.FunctionName != "tick" {
+			t.Fatalf("invocation %d: got %+v %s, want a Scheduled Event at %s", i, ev, ev.Detail, want)
+		}
+	}
+}
