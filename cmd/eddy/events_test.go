@@ -220,8 +220,12 @@ func TestEventsBusesRulesTargets(t *testing.T) {
 		aws.ToString(pe.Entries[2].EventId) == "" || aws.ToString(pe.Entries[3].ErrorCode) == "" {
 		t.Fatalf("got %+v, want three failed entries", pe.Entries)
 	}
-	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{})
-	wantAPIError(t, err, "ValidationException", "")
+	eleven := make([]ebtypes.PutEventsRequestEntry, 11)
+	for i := range eleven {
+		eleven[i] = ebtypes.PutEventsRequestEntry{Source: aws.String("a"), DetailType: aws.String("t"), Detail: aws.String(`{}`)}
+	}
+	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: eleven})
+	wantAPIError(t, err, "ValidationException", "Member must have length less than or equal to 10")
 
 	// TestEventPattern's checks of the event.
 	_, err = c.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(`{"source":["a"]}`), Event: aws.String(`{"source":"a"}`)})
