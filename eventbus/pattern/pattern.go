@@ -950,7 +950,7 @@ func newCIDR(s string) (cidr, error) {
 	}
 	b := a.AsSlice()
 	for i := range b {
-		hostBits := len(b)*8 - bits - i*8 // host bits at and after byte i
+		hostBits := (i+1)*8 - bits // host bits in byte i, when between 1 and 8
 		switch {
 		case hostBits >= 8:
 			b[i] = 0xff

@@ -141,8 +141,15 @@ func TestMatch(t *testing.T) {
 		// cidr and IP addresses.
 		{"cidr", `{"detail":{"source-ip":[{"cidr":"10.0.0.0/24"}]}}`, numericEvent, true},
 		{"cidr no", `{"detail":{"source-ip":[{"cidr":"10.0.1.0/24"}]}}`, numericEvent, false},
+		{"cidr above", `{"detail":{"source-ip":[{"cidr":"9.255.255.0/24"}]}}`, numericEvent, false},
+		{"cidr /8", `{"detail":{"source-ip":[{"cidr":"10.0.0.0/8"}]}}`, numericEvent, true},
+		{"cidr /25 upper half", `{"detail":{"source-ip":[{"cidr":"10.0.0.128/25"}]}}`, numericEvent, false},
+		{"cidr /25 lower half", `{"detail":{"source-ip":[{"cidr":"10.0.0.0/25"}]}}`, numericEvent, true},
+		{"cidr /0", `{"detail":{"source-ip":[{"cidr":"0.0.0.0/0"}]}}`, numericEvent, true},
 		{"cidr ipv6", `{"detail":{"sourceIPAddress":[{"cidr":"2001:db8::/32"}]}}`, numericEvent, true},
 		{"cidr ipv6 no", `{"detail":{"sourceIPAddress":[{"cidr":"2001:db9::/32"}]}}`, numericEvent, false},
+		{"cidr ipv6 /64", `{"detail":{"sourceIPAddress":[{"cidr":"2001:db8:85a3::/64"}]}}`, numericEvent, true},
+		{"cidr ipv6 /64 no", `{"detail":{"sourceIPAddress":[{"cidr":"2001:db8:85a3:1::/64"}]}}`, numericEvent, false},
 		{"cidr v4 v6", `{"detail":{"source-ip":[{"cidr":"::/0"}]}}`, numericEvent, false},
 		{"ip exact", `{"detail":{"sourceIPAddress":["2001:0db8:85a3:0000:0000:8a2e:0370:7334"]}}`, numericEvent, true},
 
@@ -301,4 +308,55 @@ func FuzzMatch(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestOperatorTable runs the rule syntax of each row of "Comparison
+// operators for use in event patterns" against an event that matches it,
+// and against one that does not.
+func TestOperatorTable(t *testing.T) {
+	const yes = `{"Location":"New York","Day":"Monday","Region":"eu-west-1","service":"EventBridge","LastName":"","Name":"Alice",
+		"FileName":"dir/image.png","FilePath":"/usr/bin/x","ProductName":"x","Weather":"Sunny","UserID":null,"Price":100,
+		"PaymentType":"Debit","sourceIPAddress":"10.0.0.7","state":"running"}`
+	const no = `{"Location":"Paris","Day":"Friday","Region":"us-east-1","service":"Lambda","LastName":"Doe","Name":"Bob",
+		"FileName":"dir/image.jpg","FilePath":"/usr/lib/x","Weather":"Raining","UserID":"u1","Price":25,
+		"PaymentType":"Cash","sourceIPAddress":"10.0.1.7","state":"INITIALIZING"}`
+	for _, src := range []string{
+		`{"Location":["New York"],"Day":["Monday"]}`,
+		`{"state":[{"anything-but":{"equals-ignore-case":"initializing"}}]}`,
+		`{"Region":[{"anything-but":{"prefix":"us-"}}]}`,
+		`{"FileName":[{"anything-but":{"suffix":".jpg"}}]}`,
+		`{"FilePath":[{"anything-but":{"wildcard":"*/lib/*"}}]}`,
+		`{"Region":[{"prefix":"eu-"}]}`,
+		`{"service":[{"prefix":{"equals-ignore-case":"eventb"}}]}`,
+		`{"LastName":[""]}`,
+		`{"Name":["Alice"]}`,
+		`{"Name":[{"equals-ignore-case":"alice"}]}`,
+		`{"FileName":[{"suffix":".png"}]}`,
+		`{"service":[{"suffix":{"equals-ignore-case":"tBridge"}}]}`,
+		`{"ProductName":[{"exists":true}]}`,
+		`{"Weather":[{"anything-but":["Raining"]}]}`,
+		`{"UserID":[null]}`,
+		`{"Price":[{"numeric":["=",100]}]}`,
+		`{"Price":[{"numeric":[">",50,"<=",100]}]}`,
+		`{"PaymentType":["Credit","Debit"]}`,
+		`{"$or":[{"Location":["New York"]},{"Day":["Monday"]}]}`,
+		`{"FileName":[{"wildcard":"dir/*.png"}]}`,
+		`{"sourceIPAddress":[{"cidr":"10.0.0.0/24"}]}`,
+	} {
+		p, err := pattern.Compile(src)
+		if err != nil {
+			t.Errorf("Compile(%s): %v", src, err)
+			continue
+		}
+		if !p.Match([]byte(yes)) {
+			t.Errorf("%s: got no match, want a match", src)
+		}
+		if p.Match([]byte(no)) {
+			t.Errorf("%s: got a match on the other event, want none", src)
+		}
+	}
+	p, err := pattern.Compile(`{"ProductName":[{"exists":false}]}`)
+	if err != nil || p.Match([]byte(yes)) || !p.Match([]byte(no)) {
+		t.Errorf(`exists false: got %v, want a match only where ProductName is absent`, err)
+	}
 }
