@@ -222,7 +222,7 @@ func (s *Service) toTargets(ctx context.Context, r *ruleRecord, event []byte) er
 	arn := s.ruleArn(r.Bus, r.Name)
 	var errs []error
 	for _, t := range r.Targets {
-		payload, err := applyInput(&t, event)
+		payload, err := applyInput(&t, event, arn, r.Name)
 		if err != nil {
 			s.cfg.Logger.Warn("eventbus: input transformation failed", "rule", arn, "target", t.Id, "err", err)
 			continue

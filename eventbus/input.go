@@ -1,33 +1,41 @@
 package eventbus
 
 import (
-	"github.com/eddyserverless/eddy"
+	"github.com/eddyserverless/eddy/eventbus/transform"
 	"github.com/eddyserverless/eddy/queues"
 )
 
 // applyInput is what a target receives of an event: the event itself, the
 // target's constant Input, or the event through its InputPath or
 // InputTransformer.
-func applyInput(t *Target, event []byte) ([]byte, error) {
-	switch {
-	case t.Input != "":
+func applyInput(t *Target, event []byte, ruleArn, ruleName string) ([]byte, error) {
+	if t.Input != "" {
 		return []byte(t.Input), nil
-	case t.InputPath != "" || t.InputTransformer != nil:
-		return transformInput(t, event)
 	}
-	return event, nil
+	return transform.Apply(event, t.InputPath, transformer(t),
+		map[string]string{transform.RuleARN: ruleArn, transform.RuleName: ruleName})
 }
 
-// checkTransform validates a target's InputPath and InputTransformer.
-func checkTransform(t *Target) error {
-	if t.InputPath == "" && t.InputTransformer == nil {
+func transformer(t *Target) *transform.Transformer {
+	if t.InputTransformer == nil {
 		return nil
 	}
-	return validateTransform(t)
+	return &transform.Transformer{InputPathsMap: t.InputTransformer.InputPathsMap, InputTemplate: t.InputTransformer.InputTemplate}
+}
+
+// checkInput validates a target's Input, InputPath and InputTransformer
+// as PutTargets does.
+func checkInput(t *Target) error {
+	var input, path *string
+	if t.Input != "" {
+		input = &t.Input
+	}
+	if t.InputPath != "" {
+		path = &t.InputPath
+	}
+	return transform.ValidateTarget(t.Id, input, path, transformer(t))
 }
 
 func queuesSend(account, name string, body *string) *queues.SendMessageInput {
 	return &queues.SendMessageInput{QueueUrl: "http://localhost/" + account + "/" + name, MessageBody: body}
 }
-
-var _ = eddy.EINVALID

@@ -352,19 +352,7 @@ func checkTarget(t *Target) (code, msg string) {
 	case t.Arn == "":
 		return "ValidationException", "Parameter Arn must not be empty."
 	}
-	n := 0
-	for _, set := range []bool{t.Input != "", t.InputPath != "", t.InputTransformer != nil} {
-		if set {
-			n++
-		}
-	}
-	if n > 1 {
-		return "ValidationException", "Only one of Input, InputPath, or InputTransformer must be provided."
-	}
-	if t.Input != "" && !json.Valid([]byte(t.Input)) {
-		return "ValidationException", "Input is not valid JSON text."
-	}
-	if err := checkTransform(t); err != nil {
+	if err := checkInput(t); err != nil {
 		return "ValidationException", err.Error()
 	}
 	kind, _ := targetKind(t.Arn)

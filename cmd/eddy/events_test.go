@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	schtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -443,5 +444,79 @@ func TestSchedulerAPI(t *testing.T) {
 	_, err = c.DeleteScheduleGroup(ctx, &scheduler.DeleteScheduleGroupInput{Name: aws.String("default")})
 	if !errors.As(err, &ve) {
 		t.Fatalf("got %v, want ValidationException", err)
+	}
+}
+
+func TestEventsInputTransformationAndFIFO(t *testing.T) {
+	ctx := context.Background()
+	m := MustStartMain(t, Config{})
+	c := MustEventBridge(t, m)
+	sc := MustSQS(t, m.URL())
+	urls := map[string]*string{}
+	for _, n := range []string{"path", "tmpl", "const", "ordered.fifo"} {
+		in := &sqs.CreateQueueInput{QueueName: aws.String(n)}
+		if strings.HasSuffix(n, ".fifo") {
+			in.Attributes = map[string]string{"FifoQueue": "true"}
+		}
+		out, err := sc.CreateQueue(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		urls[n] = out.QueueUrl
+	}
+	arn := func(n string) *string { return aws.String("arn:aws:sqs:us-east-1:000000000000:" + n) }
+	if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("xform"), EventPattern: aws.String(`{"source":["t"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	pt, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("xform"), Targets: []ebtypes.Target{
+		{Id: aws.String("path"), Arn: arn("path"), InputPath: aws.String("$.detail")},
+		{Id: aws.String("tmpl"), Arn: arn("tmpl"), InputTransformer: &ebtypes.InputTransformer{
+			InputPathsMap: map[string]string{"id": "$.detail.id", "src": "$.source"},
+			InputTemplate: aws.String(`{"order":<id>,"from":<src>,"rule":<aws.events.rule-name>}`)}},
+		{Id: aws.String("const"), Arn: arn("const"), Input: aws.String(`{"c":1}`)},
+		{Id: aws.String("fifo"), Arn: arn("ordered.fifo"), SqsParameters: &ebtypes.SqsParameters{MessageGroupId: aws.String("g1")}},
+	}})
+	if err != nil || pt.FailedEntryCount != 0 {
+		t.Fatalf("got %+v, %v, want no failures", pt, err)
+	}
+	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("xform"), Targets: []ebtypes.Target{
+		{Id: aws.String("bad"), Arn: arn("path"), InputPath: aws.String("detail[")},
+	}})
+	wantAPIError(t, err, "ValidationException", "InputPath")
+	pe, err := c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+		{Source: aws.String("t"), DetailType: aws.String("x"), Detail: aws.String(`{"id":"o-1","n":[1,2]}`)},
+	}})
+	if err != nil || pe.FailedEntryCount != 0 {
+		t.Fatalf("got %+v, %v", pe, err)
+	}
+	receive := func(q string) (string, map[string]string) {
+		t.Helper()
+		var body string
+		var attrs map[string]string
+		waitFor(t, 30*time.Second, "a message on "+q, func() bool {
+			out, err := sc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: urls[q], WaitTimeSeconds: 1,
+				MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
+			if err != nil || len(out.Messages) == 0 {
+				return false
+			}
+			body, attrs = aws.ToString(out.Messages[0].Body), out.Messages[0].Attributes
+			return true
+		})
+		return body, attrs
+	}
+	if got, _ := receive("path"); got != `{"id":"o-1","n":[1,2]}` {
+		t.Fatalf("InputPath: got %s, want the detail", got)
+	}
+	got, _ := receive("tmpl")
+	var v map[string]string
+	if err := json.Unmarshal([]byte(got), &v); err != nil || v["order"] != "o-1" || v["from"] != "t" || v["rule"] != "xform" {
+		t.Fatalf("InputTransformer: got %s, want order o-1 from t by xform", got)
+	}
+	if got, _ := receive("const"); got != `{"c":1}` {
+		t.Fatalf("Input: got %s, want {\"c\":1}", got)
+	}
+	body, attrs := receive("ordered.fifo")
+	if ev := cloudWatchEvent(t, []byte(body)); ev.ID != aws.ToString(pe.Entries[0].EventId) || attrs["MessageGroupId"] != "g1" {
+		t.Fatalf("FIFO: got %+v in group %q, want the event in g1", ev, attrs["MessageGroupId"])
 	}
 }
