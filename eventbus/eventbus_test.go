@@ -3,6 +3,7 @@ package eventbus_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -215,7 +216,7 @@ func TestScheduleFiresOncePerTickOnTwoNodes(t *testing.T) {
 	}
 	_, err := nodes[1].CreateSchedule(ctx, &eventbus.ScheduleInput{Name: "s", ScheduleExpression: "cron(*/2 * * * ? *)",
 		FlexibleTimeWindow: &eventbus.FlexibleTimeWindow{Mode: "OFF"},
-		Target:             &eventbus.SchedulerTarget{Arn: "arn:aws:lambda:us-east-1:000000000000:function:job", RoleArn: "arn:aws:iam::000000000000:role/r", Input: `{"n":1}`}})
+		Target:             &eventbus.SchedulerTarget{Arn: "arn:aws:lambda:us-east-1:000000000000:function:job", RoleArn: "arn:aws:iam::000000000000:role/r", Input: `{"n":1,"at":"<aws.scheduler.scheduled-time>"}`}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,9 +248,10 @@ func TestScheduleFiresOncePerTickOnTwoNodes(t *testing.T) {
 			t.Fatalf("after minute %d: got %d invocations, want %d", i, got, fired)
 		}
 	}
-	for _, req := range rec.all() {
-		if string(req.Payload) != `{"n":1}` || req.FunctionName != "job" || req.Type != eddy.InvokeEvent {
-			t.Fatalf("got %+v, want the schedule's input to job", req)
+	for i, req := range rec.all() {
+		want := fmt.Sprintf(`{"n":1,"at":"%s"}`, time.Date(2026, 1, 1, 0, 2*(i+1), 0, 0, time.UTC).Format("2006-01-02T15:04:05Z"))
+		if string(req.Payload) != want || req.FunctionName != "job" || req.Type != eddy.InvokeEvent {
+			t.Fatalf("got %+v (%s), want %s to job", req, req.Payload, want)
 		}
 	}
 }

@@ -544,11 +544,17 @@ func (s *Service) deliverSchedule(ctx context.Context, env *envelope) error {
 		return nil
 	}
 	arn := s.scheduleArn(r.Group, r.Name)
-	payload := []byte(r.Target.Input)
-	if len(payload) == 0 {
-		payload = []byte("{}")
+	id := deliveryID(arn, env.Tick.Format(time.RFC3339Nano))
+	// The Input goes to the target as it is, with Scheduler's context
+	// attributes filled in.
+	input := r.Target.Input
+	if input == "" {
+		input = "{}"
 	}
-	err = s.send(ctx, r.Target.Arn, r.Target.SqsParameters, payload, deliveryID(arn, env.Tick.Format(time.RFC3339Nano)))
+	input = strings.NewReplacer("<aws.scheduler.schedule-arn>", arn,
+		"<aws.scheduler.scheduled-time>", env.Tick.UTC().Format(timeFormat),
+		"<aws.scheduler.execution-id>", id, "<aws.scheduler.attempt-number>", "1").Replace(input)
+	err = s.send(ctx, r.Target.Arn, r.Target.SqsParameters, []byte(input), id)
 	if err != nil && !undeliverable(err) {
 		return err
 	}

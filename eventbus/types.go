@@ -23,8 +23,8 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 		if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e11 {
 			return &json.UnsupportedValueError{Str: string(b)}
 		}
-		sec, frac := math.Modf(f)
-		t.Time = time.Unix(int64(sec), int64(frac*1e9)).UTC()
+		// Milliseconds are what AWS keeps.
+		t.Time = time.UnixMilli(int64(math.Round(f * 1000))).UTC()
 		return nil
 	}
 	var s string
