@@ -158,11 +158,15 @@ func (s *Service) fireLoop() {
 		var wait time.Duration = -1
 		s.mu.Lock()
 		for key, t := range s.timers {
-			for n := 0; !t.next.IsZero() && !t.due().After(now); n++ {
-				if n < 10 {
-					due = append(due, tick{key: key, kind: t.kind, arn: t.arn, at: t.next})
-				}
+			// Of several ticks due at once (the node was paused), only the
+			// last fires: a schedule does not catch up.
+			var last time.Time
+			for !t.next.IsZero() && !t.due().After(now) {
+				last = t.next
 				t.next = t.nextAfter(t.next)
+			}
+			if !last.IsZero() {
+				due = append(due, tick{key: key, kind: t.kind, arn: t.arn, at: last})
 			}
 			if !t.next.IsZero() {
 				if d := t.due().Sub(now); wait < 0 || d < wait {
