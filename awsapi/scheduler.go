@@ -26,6 +26,9 @@ type SchedulerAPI interface {
 	GetScheduleGroup(context.Context, *eventbus.ScheduleGroupInput) (*eventbus.ScheduleGroup, error)
 	DeleteScheduleGroup(context.Context, *eventbus.ScheduleGroupInput) (*eventbus.Empty, error)
 	ListScheduleGroups(context.Context, *eventbus.ListScheduleGroupsInput) (*eventbus.ListScheduleGroupsOutput, error)
+	TagScheduleGroup(ctx context.Context, arn string, tags []eventbus.Tag) error
+	UntagScheduleGroup(ctx context.Context, arn string, keys []string) error
+	ScheduleGroupTags(ctx context.Context, arn string) (*eventbus.ListTagsForResourceOutput, error)
 }
 
 // schedulerErrors maps eddy's codes to Scheduler's REST-JSON errors.
@@ -66,7 +69,7 @@ func (h *Handler) schedulerCall(r *http.Request) (any, error) {
 	collection, name, hasName := strings.Cut(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
 	if hasName {
 		n, err := url.PathUnescape(name)
-		if err != nil || n == "" || strings.Contains(n, "/") {
+		if err != nil || n == "" || strings.Contains(n, "/") && collection != "tags" {
 			return nil, notFoundRoute(r)
 		}
 		name = n
@@ -100,6 +103,19 @@ func (h *Handler) schedulerCall(r *http.Request) (any, error) {
 				return api.CreateSchedule(ctx, &in)
 			}
 			return api.UpdateSchedule(ctx, &in)
+		}
+	case collection == "tags" && hasName:
+		switch r.Method {
+		case http.MethodGet:
+			return api.ScheduleGroupTags(ctx, name)
+		case http.MethodPost:
+			var in struct{ Tags []eventbus.Tag }
+			if err := readSchedulerBody(r, &in); err != nil {
+				return nil, err
+			}
+			return struct{}{}, api.TagScheduleGroup(ctx, name, in.Tags)
+		case http.MethodDelete:
+			return struct{}{}, api.UntagScheduleGroup(ctx, name, q["TagKeys"])
 		}
 	case collection == "schedule-groups" && !hasName && r.Method == http.MethodGet:
 		return api.ListScheduleGroups(ctx, &eventbus.ListScheduleGroupsInput{NamePrefix: q.Get("NamePrefix"), MaxResults: maxResults, NextToken: q.Get("NextToken")})

@@ -572,3 +572,62 @@ func (s *Service) deliverSchedule(ctx context.Context, env *envelope) error {
 	}
 	return nil
 }
+
+// groupOfArn is the schedule group a Scheduler ARN names.
+func (s *Service) groupOfArn(ctx context.Context, arn string) (string, error) {
+	name, ok := strings.CutPrefix(arn, fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule-group/", s.cfg.Region, s.cfg.Account))
+	if !ok || checkSchedName(name, "resourceArn") != nil {
+		return "", notFound("Schedule group %s does not exist.", arn)
+	}
+	if name == DefaultGroup {
+		// The default group is stored the first time it is tagged.
+		data, _ := json.Marshal(&groupRecord{Name: DefaultGroup})
+		_, _ = s.kv.Create(ctx, groupKey(name), data)
+	}
+	if _, err := s.group(ctx, name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// TagScheduleGroup adds or replaces tags of a schedule group.
+func (s *Service) TagScheduleGroup(ctx context.Context, arn string, tags []Tag) error {
+	name, err := s.groupOfArn(ctx, arn)
+	if err != nil {
+		return err
+	}
+	_, err = update(ctx, s, groupKey(name), func() error { return notFound("Schedule group %s does not exist.", name) }, func(g *groupRecord) error {
+		for _, t := range tags {
+			g.Tags = slices.DeleteFunc(g.Tags, func(o Tag) bool { return o.Key == t.Key })
+			g.Tags = append(g.Tags, t)
+		}
+		return nil
+	})
+	return err
+}
+
+// UntagScheduleGroup removes tags of a schedule group.
+func (s *Service) UntagScheduleGroup(ctx context.Context, arn string, keys []string) error {
+	name, err := s.groupOfArn(ctx, arn)
+	if err != nil {
+		return err
+	}
+	_, err = update(ctx, s, groupKey(name), func() error { return notFound("Schedule group %s does not exist.", name) }, func(g *groupRecord) error {
+		g.Tags = slices.DeleteFunc(g.Tags, func(o Tag) bool { return slices.Contains(keys, o.Key) })
+		return nil
+	})
+	return err
+}
+
+// ScheduleGroupTags lists the tags of a schedule group.
+func (s *Service) ScheduleGroupTags(ctx context.Context, arn string) (*ListTagsForResourceOutput, error) {
+	name, err := s.groupOfArn(ctx, arn)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.group(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return &ListTagsForResourceOutput{Tags: append([]Tag{}, g.Tags...)}, nil
+}

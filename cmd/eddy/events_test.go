@@ -366,6 +366,16 @@ func TestSchedulerAPI(t *testing.T) {
 	if err != nil || len(lg.ScheduleGroups) != 2 || aws.ToString(lg.ScheduleGroups[0].Name) != "default" {
 		t.Fatalf("got %+v, %v, want default and jobs", lg, err)
 	}
+	if _, err := c.TagResource(ctx, &scheduler.TagResourceInput{ResourceArn: g.ScheduleGroupArn, Tags: []schtypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UntagResource(ctx, &scheduler.UntagResourceInput{ResourceArn: g.ScheduleGroupArn, TagKeys: []string{"a"}}); err != nil {
+		t.Fatal(err)
+	}
+	tags, err := c.ListTagsForResource(ctx, &scheduler.ListTagsForResourceInput{ResourceArn: g.ScheduleGroupArn})
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "b" {
+		t.Fatalf("got %+v, %v, want the tag b", tags, err)
+	}
 	target := &schtypes.Target{Arn: aws.String("arn:aws:sqs:us-east-1:000000000000:q"), RoleArn: aws.String("arn:aws:iam::000000000000:role/r")}
 	off := &schtypes.FlexibleTimeWindow{Mode: schtypes.FlexibleTimeWindowModeOff}
 	for _, n := range []string{"a1", "a2", "b1"} {
