@@ -46,7 +46,10 @@ func (s *Service) CreateEventBus(ctx context.Context, in *CreateEventBusInput) (
 	if err := checkBusName(in.Name, "name"); err != nil {
 		return nil, err
 	}
-	if in.Name == DefaultBus || strings.Contains(in.Name, "/") && in.EventSourceName == "" {
+	if in.Name == DefaultBus {
+		return nil, eddy.TypedErrorf(eddy.ECONFLICT, "ResourceAlreadyExistsException", "Event bus %s already exists.", in.Name)
+	}
+	if strings.Contains(in.Name, "/") && in.EventSourceName == "" {
 		return nil, validation("Event bus name must not contain '/'.")
 	}
 	now := s.cfg.Clock.Now().UTC()
@@ -384,11 +387,9 @@ func targetKind(arn string) (kind string, ref eddy.FunctionRef) {
 	return "", ref
 }
 
-func (s *Service) targetsOf(in *RuleInput) (string, error) { return s.ruleIn(in) }
-
 // PutTargets adds or replaces targets of a rule.
 func (s *Service) PutTargets(ctx context.Context, in *PutTargetsInput) (*TargetsOutput, error) {
-	bus, err := s.targetsOf(&RuleInput{Name: in.Rule, EventBusName: in.EventBusName})
+	bus, err := s.ruleIn(&RuleInput{Name: in.Rule, EventBusName: in.EventBusName})
 	if err != nil {
 		return nil, err
 	}
@@ -431,7 +432,7 @@ func (s *Service) PutTargets(ctx context.Context, in *PutTargetsInput) (*Targets
 
 // RemoveTargets removes targets from a rule.
 func (s *Service) RemoveTargets(ctx context.Context, in *RemoveTargetsInput) (*TargetsOutput, error) {
-	bus, err := s.targetsOf(&RuleInput{Name: in.Rule, EventBusName: in.EventBusName})
+	bus, err := s.ruleIn(&RuleInput{Name: in.Rule, EventBusName: in.EventBusName})
 	if err != nil {
 		return nil, err
 	}
@@ -453,7 +454,7 @@ func (s *Service) RemoveTargets(ctx context.Context, in *RemoveTargetsInput) (*T
 
 // ListTargetsByRule lists a rule's targets.
 func (s *Service) ListTargetsByRule(ctx context.Context, in *ListTargetsByRuleInput) (*ListTargetsByRuleOutput, error) {
-	bus, err := s.targetsOf(&RuleInput{Name: in.Rule, EventBusName: in.EventBusName})
+	bus, err := s.ruleIn(&RuleInput{Name: in.Rule, EventBusName: in.EventBusName})
 	if err != nil {
 		return nil, err
 	}

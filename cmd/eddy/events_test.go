@@ -530,3 +530,43 @@ func TestEventsInputTransformationAndFIFO(t *testing.T) {
 		t.Fatalf("FIFO: got %+v in group %q, want the event in g1", ev, attrs["MessageGroupId"])
 	}
 }
+
+func TestEventsSurviveRestart(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	m := MustStartMain(t, Config{DataDir: dir})
+	c := MustEventBridge(t, m)
+	if _, err := MustSQS(t, m.URL()).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("kept")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("kept")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventBusName: aws.String("kept"), EventPattern: aws.String(`{"detail-type":["x"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), EventBusName: aws.String("kept"),
+		Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:000000000000:kept")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m = MustStartMain(t, Config{DataDir: dir})
+	c = MustEventBridge(t, m)
+	sc := MustSQS(t, m.URL())
+	pe, err := c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+		{Source: aws.String("s"), DetailType: aws.String("x"), Detail: aws.String(`{"k":1}`), EventBusName: aws.String("arn:aws:events:us-east-1:000000000000:event-bus/kept")},
+	}})
+	if err != nil || pe.FailedEntryCount != 0 {
+		t.Fatalf("got %+v, %v", pe, err)
+	}
+	url, err := sc.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("kept")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the event on the queue", func() bool {
+		out, err := sc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url.QueueUrl, WaitTimeSeconds: 1})
+		return err == nil && len(out.Messages) == 1 && cloudWatchEvent(t, []byte(aws.ToString(out.Messages[0].Body))).ID == aws.ToString(pe.Entries[0].EventId)
+	})
+}
