@@ -12,6 +12,7 @@ import (
 
 	"github.com/eddyserverless/eddy"
 	"github.com/eddyserverless/eddy/eventbus/pattern"
+	"github.com/eddyserverless/eddy/queues"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -32,11 +33,17 @@ type Event struct {
 // envelope is a message of the event stream: an event put on a bus, or a
 // tick of a scheduled rule or a schedule.
 type envelope struct {
-	Kind  string          // "event", "rule" or "schedule"
+	Kind  string          // "event", "rule", "schedule" or "target"
 	Bus   string          `json:",omitempty"`
 	Key   string          `json:",omitempty"` // the rule's or schedule's catalog key
 	Tick  time.Time       `json:",omitempty"`
 	Event json.RawMessage `json:",omitempty"`
+	// A delivery to one target ("target"): its id, the rule or schedule
+	// it is for, the target, and what the target receives.
+	ID      string          `json:",omitempty"`
+	Source  string          `json:",omitempty"`
+	Target  *Target         `json:",omitempty"`
+	Payload []byte          `json:",omitempty"`
 }
 
 const timeFormat = "2006-01-02T15:04:05Z"
@@ -161,34 +168,100 @@ func (s *Service) handle(msg jetstream.Msg) {
 		err = s.deliverTick(ctx, &env)
 	case "schedule":
 		err = s.deliverSchedule(ctx, &env)
+	case "target":
+		s.deliverTarget(ctx, msg, &env)
+		return
 	}
 	if err == nil {
 		_ = msg.Ack()
 		return
 	}
-	meta, _ := msg.Metadata()
-	attempts := uint64(1)
-	if meta != nil {
-		attempts = meta.NumDelivered
-	}
-	if attempts >= maxAttempts {
-		s.cfg.Logger.Warn("eventbus: delivery abandoned", "attempts", attempts, "err", err)
-		_ = msg.Term()
-		return
-	}
-	s.cfg.Logger.Debug("eventbus: delivery will be retried", "attempts", attempts, "err", err)
-	_ = msg.NakWithDelay(min(time.Duration(attempts)*time.Second, time.Minute))
+	// Fanning out failed (the stream or the catalog did not answer):
+	// again in a while. Deliveries published before are not published
+	// twice (their ids are message ids).
+	s.cfg.Logger.Warn("eventbus: fan-out will be retried", "err", err)
+	_ = msg.NakWithDelay(time.Second)
 }
 
-// maxAttempts bounds the deliveries of one message.
-const maxAttempts = 20
+// Retries of a target, as EventBridge's defaults.
+const (
+	defaultRetries = 185
+	defaultMaxAge  = 24 * time.Hour
+)
+
+// deliverTarget sends one delivery to its target. One that fails in a way
+// a retry may get past is retried with backoff, within the target's
+// RetryPolicy; one that fails for good, or runs out of retries, goes to
+// the target's dead-letter queue when it has one.
+func (s *Service) deliverTarget(ctx context.Context, msg jetstream.Msg, env *envelope) {
+	t := env.Target
+	err := s.send(ctx, t.Arn, t.SqsParameters, env.Payload, env.ID)
+	if err == nil {
+		_ = msg.Ack()
+		return
+	}
+	retries, maxAge := defaultRetries, defaultMaxAge
+	if p := t.RetryPolicy; p != nil {
+		if p.MaximumRetryAttempts != nil {
+			retries = *p.MaximumRetryAttempts
+		}
+		if p.MaximumEventAgeInSeconds != nil {
+			maxAge = time.Duration(*p.MaximumEventAgeInSeconds) * time.Second
+		}
+	}
+	attempts, age := 1, time.Duration(0)
+	if meta, merr := msg.Metadata(); merr == nil {
+		attempts, age = int(meta.NumDelivered), time.Since(meta.Timestamp)
+	}
+	if !undeliverable(err) && attempts <= retries && age < maxAge && s.ctx.Err() == nil {
+		s.cfg.Logger.Debug("eventbus: delivery will be retried", "source", env.Source, "target", t.Id, "attempts", attempts, "err", err)
+		_ = msg.NakWithDelay(min(time.Duration(1<<min(attempts, 6))*time.Second, time.Minute))
+		return
+	}
+	if s.ctx.Err() != nil {
+		return // closing: another node, or this one restarted, retries it
+	}
+	s.cfg.Logger.Warn("eventbus: delivery failed", "source", env.Source, "target", t.Id, "attempts", attempts, "err", err)
+	if t.DeadLetterConfig != nil && t.DeadLetterConfig.Arn != "" {
+		if derr := s.deadLetter(ctx, env, err); derr != nil {
+			s.cfg.Logger.Warn("eventbus: dead-letter queue refused the event", "source", env.Source, "target", t.Id, "err", derr)
+			_ = msg.NakWithDelay(time.Minute)
+			return
+		}
+	}
+	_ = msg.Term()
+}
+
+// deadLetter sends the event of a failed delivery to the target's
+// dead-letter queue, with the attributes EventBridge sets.
+func (s *Service) deadLetter(ctx context.Context, env *envelope, cause error) error {
+	parts := strings.Split(env.Target.DeadLetterConfig.Arn, ":")
+	if len(parts) != 6 || parts[2] != "sqs" {
+		return eddy.Errorf(eddy.EINVALID, "not a queue: %s", env.Target.DeadLetterConfig.Arn)
+	}
+	body := string(env.Event)
+	if body == "" {
+		body = string(env.Payload)
+	}
+	in := queuesSend(parts[4], parts[5], &body)
+	code := eddy.ErrorCode(cause)
+	if e := eddy.AsError(cause); e != nil && e.Type != "" {
+		code = e.Type
+	}
+	str := func(v string) queues.MessageAttributeValue { return queues.MessageAttributeValue{DataType: "String", StringValue: &v} }
+	in.MessageAttributes = map[string]queues.MessageAttributeValue{
+		"RULE_ARN": str(env.Source), "TARGET_ARN": str(env.Target.Arn),
+		"ERROR_CODE": str(code), "ERROR_MESSAGE": str(eddy.ErrorMessage(cause)),
+	}
+	_, err := s.cfg.Queues.SendMessage(ctx, in)
+	return err
+}
 
 func (s *Service) deliverEvent(ctx context.Context, env *envelope) error {
 	rules, err := s.rules(ctx, env.Bus)
 	if err != nil {
 		return err
 	}
-	var errs []error
 	for _, r := range rules {
 		if r.State != "ENABLED" || r.EventPattern == "" {
 			continue
@@ -197,9 +270,11 @@ func (s *Service) deliverEvent(ctx context.Context, env *envelope) error {
 		if p == nil || !p.Match(env.Event) {
 			continue
 		}
-		errs = append(errs, s.toTargets(ctx, r, env.Event))
+		if err := s.toTargets(ctx, r, env.Event); err != nil {
+			return err
+		}
 	}
-	return joinErrs(errs)
+	return nil
 }
 
 func (s *Service) deliverTick(ctx context.Context, env *envelope) error {
@@ -214,13 +289,14 @@ func (s *Service) deliverTick(ctx context.Context, env *envelope) error {
 	return s.toTargets(ctx, &r, env.Event)
 }
 
+// toTargets fans an event out to the targets of a rule: one delivery
+// message each, retried on its own.
 func (s *Service) toTargets(ctx context.Context, r *ruleRecord, event []byte) error {
 	var ev struct {
 		ID string `json:"id"`
 	}
 	_ = json.Unmarshal(event, &ev)
 	arn := s.ruleArn(r.Bus, r.Name)
-	var errs []error
 	for _, t := range r.Targets {
 		payload, err := applyInput(&t, event, arn, r.Name)
 		if err != nil {
@@ -228,14 +304,12 @@ func (s *Service) toTargets(ctx context.Context, r *ruleRecord, event []byte) er
 			continue
 		}
 		id := deliveryID(ev.ID, arn, t.Id)
-		err = s.send(ctx, t.Arn, t.SqsParameters, payload, id)
-		if err != nil && undeliverable(err) {
-			s.cfg.Logger.Warn("eventbus: target refused the event", "rule", arn, "target", t.Id, "err", err)
-			err = nil
+		env := &envelope{Kind: "target", ID: id, Source: arn, Target: &t, Payload: payload, Event: event}
+		if err := s.publish(ctx, env, "target/"+id); err != nil {
+			return err
 		}
-		errs = append(errs, err)
 	}
-	return joinErrs(errs)
+	return nil
 }
 
 // send delivers a payload to a function (an asynchronous invocation with
@@ -298,11 +372,3 @@ func deliveryID(parts ...string) string {
 	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
 
-func joinErrs(errs []error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}

@@ -358,6 +358,19 @@ func checkTarget(t *Target) (code, msg string) {
 	if err := checkInput(t); err != nil {
 		return "ValidationException", err.Error()
 	}
+	if p := t.RetryPolicy; p != nil {
+		if n := p.MaximumRetryAttempts; n != nil && (*n < 0 || *n > 185) {
+			return "ValidationException", fmt.Sprintf("1 validation error detected: Value '%d' at 'targets.member.retryPolicy.maximumRetryAttempts' failed to satisfy constraint: Member must have value less than or equal to 185", *n)
+		}
+		if n := p.MaximumEventAgeInSeconds; n != nil && (*n < 60 || *n > 86400) {
+			return "ValidationException", fmt.Sprintf("1 validation error detected: Value '%d' at 'targets.member.retryPolicy.maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value between 60 and 86400", *n)
+		}
+	}
+	if d := t.DeadLetterConfig; d != nil && d.Arn != "" {
+		if k, _ := targetKind(d.Arn); k != "queue" {
+			return "ValidationException", fmt.Sprintf("Parameter DeadLetterConfig.Arn is not valid. Reason: %s is not an SQS queue ARN.", d.Arn)
+		}
+	}
 	kind, _ := targetKind(t.Arn)
 	if kind == "" {
 		return "ValidationException", fmt.Sprintf("Parameter %s is not valid. Reason: Provided Arn is not in correct format.", t.Arn)

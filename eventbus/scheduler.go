@@ -554,12 +554,10 @@ func (s *Service) deliverSchedule(ctx context.Context, env *envelope) error {
 	input = strings.NewReplacer("<aws.scheduler.schedule-arn>", arn,
 		"<aws.scheduler.scheduled-time>", env.Tick.UTC().Format(timeFormat),
 		"<aws.scheduler.execution-id>", id, "<aws.scheduler.attempt-number>", "1").Replace(input)
-	err = s.send(ctx, r.Target.Arn, r.Target.SqsParameters, []byte(input), id)
-	if err != nil && !undeliverable(err) {
+	t := &Target{Id: r.Name, Arn: r.Target.Arn, SqsParameters: r.Target.SqsParameters,
+		RetryPolicy: r.Target.RetryPolicy, DeadLetterConfig: r.Target.DeadLetterConfig}
+	if err := s.publish(ctx, &envelope{Kind: "target", ID: id, Source: arn, Target: t, Payload: []byte(input)}, "target/"+id); err != nil {
 		return err
-	}
-	if err != nil {
-		s.cfg.Logger.Warn("eventbus: schedule target refused the event", "schedule", arn, "err", err)
 	}
 	if r.ActionAfterCompletion == "DELETE" {
 		sc, _, perr := parseScheduleExpr(r.ScheduleExpression, r.ScheduleExpressionTimezone)

@@ -570,3 +570,53 @@ func TestEventsSurviveRestart(t *testing.T) {
 		return err == nil && len(out.Messages) == 1 && cloudWatchEvent(t, []byte(aws.ToString(out.Messages[0].Body))).ID == aws.ToString(pe.Entries[0].EventId)
 	})
 }
+
+func TestEventsDeadLetterQueue(t *testing.T) {
+	ctx := context.Background()
+	m := MustStartMain(t, Config{})
+	c := MustEventBridge(t, m)
+	sc := MustSQS(t, m.URL())
+	dlq, err := sc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("dlq")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("lost"), EventPattern: aws.String(`{"source":["d"]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := "arn:aws:lambda:us-east-1:000000000000:function:missing"
+	if _, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("lost"), Targets: []ebtypes.Target{{
+		Id: aws.String("gone"), Arn: aws.String(missing),
+		RetryPolicy:      &ebtypes.RetryPolicy{MaximumRetryAttempts: aws.Int32(0)},
+		DeadLetterConfig: &ebtypes.DeadLetterConfig{Arn: aws.String("arn:aws:sqs:us-east-1:000000000000:dlq")},
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("lost"), Targets: []ebtypes.Target{{
+		Id: aws.String("bad"), Arn: aws.String(missing), RetryPolicy: &ebtypes.RetryPolicy{MaximumRetryAttempts: aws.Int32(186)},
+	}}})
+	wantAPIError(t, err, "ValidationException", "maximumRetryAttempts")
+	pe, err := c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+		{Source: aws.String("d"), DetailType: aws.String("x"), Detail: aws.String(`{}`)},
+	}})
+	if err != nil || pe.FailedEntryCount != 0 {
+		t.Fatalf("got %+v, %v", pe, err)
+	}
+	waitFor(t, 30*time.Second, "the event in the dead-letter queue", func() bool {
+		out, err := sc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: dlq.QueueUrl, WaitTimeSeconds: 1, MessageAttributeNames: []string{"All"}})
+		if err != nil || len(out.Messages) == 0 {
+			return false
+		}
+		msg := out.Messages[0]
+		if ev := cloudWatchEvent(t, []byte(aws.ToString(msg.Body))); ev.ID != aws.ToString(pe.Entries[0].EventId) {
+			t.Fatalf("got event %s, want %s", ev.ID, aws.ToString(pe.Entries[0].EventId))
+		}
+		if got := aws.ToString(msg.MessageAttributes["RULE_ARN"].StringValue); got != aws.ToString(rule.RuleArn) {
+			t.Fatalf("got RULE_ARN %q, want %s", got, aws.ToString(rule.RuleArn))
+		}
+		if got := aws.ToString(msg.MessageAttributes["TARGET_ARN"].StringValue); got != missing {
+			t.Fatalf("got TARGET_ARN %q, want %s", got, missing)
+		}
+		return true
+	})
+}
