@@ -40,10 +40,10 @@ type envelope struct {
 	Event json.RawMessage `json:",omitempty"`
 	// A delivery to one target ("target"): its id, the rule or schedule
 	// it is for, the target, and what the target receives.
-	ID      string          `json:",omitempty"`
-	Source  string          `json:",omitempty"`
-	Target  *Target         `json:",omitempty"`
-	Payload []byte          `json:",omitempty"`
+	ID      string  `json:",omitempty"`
+	Source  string  `json:",omitempty"`
+	Target  *Target `json:",omitempty"`
+	Payload []byte  `json:",omitempty"`
 }
 
 const timeFormat = "2006-01-02T15:04:05Z"
@@ -248,7 +248,9 @@ func (s *Service) deadLetter(ctx context.Context, env *envelope, cause error) er
 	if e := eddy.AsError(cause); e != nil && e.Type != "" {
 		code = e.Type
 	}
-	str := func(v string) queues.MessageAttributeValue { return queues.MessageAttributeValue{DataType: "String", StringValue: &v} }
+	str := func(v string) queues.MessageAttributeValue {
+		return queues.MessageAttributeValue{DataType: "String", StringValue: &v}
+	}
 	in.MessageAttributes = map[string]queues.MessageAttributeValue{
 		"RULE_ARN": str(env.Source), "TARGET_ARN": str(env.Target.Arn),
 		"ERROR_CODE": str(code), "ERROR_MESSAGE": str(eddy.ErrorMessage(cause)),
@@ -371,4 +373,3 @@ func deliveryID(parts ...string) string {
 	x := hex.EncodeToString(sum[:16])
 	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
-
