@@ -167,7 +167,10 @@ func (s *Service) groupArn(name string) string {
 	return fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule-group/%s", s.cfg.Region, s.cfg.Account, name)
 }
 
-var schedNameRE = regexp.MustCompile(`^[0-9a-zA-Z-_.]+$`)
+var (
+	schedNameRE = regexp.MustCompile(`^[0-9a-zA-Z-_.]+$`)
+	roleArnRE   = regexp.MustCompile(`^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@\/-]+$`)
+)
 
 func checkSchedName(name, member string) error {
 	switch {
@@ -268,8 +271,14 @@ func (s *Service) scheduleFrom(in *ScheduleInput) (*scheduleRecord, error) {
 	default:
 		return nil, constraint(in.ActionAfterCompletion, "actionAfterCompletion", "Member must satisfy enum value set: [NONE, DELETE]")
 	}
-	if k, _ := targetKind(in.Target.Arn); k == "" {
+	k, _ := targetKind(in.Target.Arn)
+	switch {
+	case k == "":
 		return nil, validation("Invalid target Arn %s.", in.Target.Arn)
+	case !roleArnRE.MatchString(in.Target.RoleArn):
+		return nil, constraint(in.Target.RoleArn, "target.roleArn", `Member must satisfy regular expression pattern: arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@\/-]+`)
+	case k == "function" && in.Target.Input != "" && !json.Valid([]byte(in.Target.Input)):
+		return nil, validation("Invalid Target Input: the input of a Lambda target must be well-formed JSON.")
 	}
 	r := &scheduleRecord{Name: in.Name, Group: group, ScheduleExpression: in.ScheduleExpression,
 		ScheduleExpressionTimezone: in.ScheduleExpressionTimezone, FlexibleTimeWindow: ftw, State: in.State,

@@ -228,6 +228,14 @@ func TestEventsBusesRulesTargets(t *testing.T) {
 	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: eleven})
 	wantAPIError(t, err, "ValidationException", "Member must have length less than or equal to 10")
 
+	// TestEventPattern.
+	full := `{"id":"1","account":"000000000000","source":"shop","time":"2026-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail-type":"x","detail":{"n":5}}`
+	for pattern, want := range map[string]bool{`{"source":["shop"],"detail":{"n":[{"numeric":[">",1]}]}}`: true, `{"source":["other"]}`: false} {
+		tp, err := c.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(pattern), Event: aws.String(full)})
+		if err != nil || tp.Result != want {
+			t.Fatalf("TestEventPattern %s: got %+v, %v, want %v", pattern, tp, err, want)
+		}
+	}
 	// TestEventPattern's checks of the event.
 	_, err = c.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(`{"source":["a"]}`), Event: aws.String(`{"source":"a"}`)})
 	wantAPIError(t, err, "ValidationException", "Parameter Event is not valid.")
