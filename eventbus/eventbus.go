@@ -108,6 +108,9 @@ func NewService(cfg Config) *Service {
 // dropped.
 const dupWindow = time.Hour
 
+// deliveryWorkers is how many deliveries a node runs at once.
+const deliveryWorkers = 16
+
 // Open creates the catalog and the event stream, and starts watching the
 // schedules, firing their ticks and delivering events.
 func (s *Service) Open(ctx context.Context) error {
@@ -137,7 +140,18 @@ func (s *Service) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("eventbus: consumer: %w", err)
 	}
-	s.cons, err = cons.Consume(s.handle)
+	// Deliveries run concurrently, a few at a time; a small pull keeps
+	// messages from waiting in this node's buffer past their AckWait.
+	sem := make(chan struct{}, deliveryWorkers)
+	s.cons, err = cons.Consume(func(msg jetstream.Msg) {
+		sem <- struct{}{}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer func() { <-sem }()
+			s.handle(msg)
+		}()
+	}, jetstream.PullMaxMessages(deliveryWorkers))
 	if err != nil {
 		return fmt.Errorf("eventbus: consume: %w", err)
 	}

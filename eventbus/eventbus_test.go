@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -253,5 +254,75 @@ func TestScheduleFiresOncePerTickOnTwoNodes(t *testing.T) {
 		if string(req.Payload) != want || req.FunctionName != "job" || req.Type != eddy.InvokeEvent {
 			t.Fatalf("got %+v (%s), want %s to job", req, req.Payload, want)
 		}
+	}
+}
+
+func TestEventsDeliveredOnceByTwoNodes(t *testing.T) {
+	ctx := context.Background()
+	e := MustEngine(t)
+	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	rec := &recorder{}
+	nodes := []*eventbus.Service{MustService(t, e, "a", clock, rec), MustService(t, e, "b", clock, rec)}
+	if _, err := nodes[0].PutRule(ctx, &eventbus.PutRuleInput{Name: "r", EventPattern: `{"source":["s"]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nodes[1].PutTargets(ctx, &eventbus.PutTargetsInput{Rule: "r", Targets: []eventbus.Target{
+		{Id: "whole", Arn: "arn:aws:lambda:us-east-1:000000000000:function:f"},
+		{Id: "detail", Arn: "arn:aws:lambda:us-east-1:000000000000:function:f:live", InputPath: "$.detail"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 50
+	ids := map[string]bool{}
+	for i := range n {
+		src := "s"
+		if i%5 == 0 {
+			src = "other" // matches no rule
+		}
+		detail := fmt.Sprintf(`{"i":%d}`, i)
+		out, err := nodes[i%2].PutEvents(ctx, &eventbus.PutEventsInput{Entries: []eventbus.PutEventsEntry{{Source: &src, DetailType: &src, Detail: &detail}}})
+		if err != nil || out.FailedEntryCount != 0 {
+			t.Fatalf("got %+v, %v", out, err)
+		}
+		if src == "s" {
+			ids[out.Entries[0].EventId] = true
+		}
+	}
+	want := 2 * len(ids)
+	poll(t, "deliveries", func() bool { return len(rec.all()) >= want })
+	poll(t, "no delivery pending", func() bool {
+		n, err := nodes[0].Undelivered(ctx)
+		return err == nil && n == 0
+	})
+	// A delivery repeated (the node was too slow to acknowledge it in
+	// time) carries the same request id: the invoker runs it once.
+	byID := map[string]eddy.InvokeRequest{}
+	for _, req := range rec.all() {
+		if prev, ok := byID[req.RequestID]; ok && string(prev.Payload) != string(req.Payload) {
+			t.Fatalf("request id %s: got %s and %s", req.RequestID, prev.Payload, req.Payload)
+		}
+		byID[req.RequestID] = req
+	}
+	if len(byID) != want {
+		t.Fatalf("got %d distinct invocations, want %d", len(byID), want)
+	}
+	for _, req := range byID {
+		switch req.Qualifier {
+		case "":
+			var ev eventbus.Event
+			if err := json.Unmarshal(req.Payload, &ev); err != nil || !ids[ev.ID] {
+				t.Fatalf("got %s, want one of the matching events", req.Payload)
+			}
+			delete(ids, ev.ID)
+		case "live":
+			if !strings.HasPrefix(string(req.Payload), `{"i":`) {
+				t.Fatalf("got %s, want the detail", req.Payload)
+			}
+		default:
+			t.Fatalf("got qualifier %q", req.Qualifier)
+		}
+	}
+	if len(ids) != 0 {
+		t.Fatalf("events %v were not delivered", ids)
 	}
 }
