@@ -267,6 +267,19 @@ func readRecords(t *testing.T, dir string, n int) [][]byte {
 	return out
 }
 
+// readRecordsNow returns the events a recorder function received so far,
+// in order.
+func readRecordsNow(dir string) [][]byte {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	var out [][]byte
+	for _, f := range files {
+		if data, err := os.ReadFile(f); err == nil && json.Valid(data) {
+			out = append(out, data)
+		}
+	}
+	return out
+}
+
 func TestEventsPutEventsToFunctionAndQueue(t *testing.T) {
 	ctx := context.Background()
 	m := MustStartMain(t, Config{})

@@ -12,7 +12,7 @@ func (m *Main) openEvents(ctx context.Context) error {
 	m.Events = eventbus.NewService(eventbus.Config{
 		Engine: m.Engine, Invoker: m.Invoker, Queues: m.Queues,
 		Account: m.Config.AccountID, Region: m.Config.Region, Logger: m.Logger,
-		NodeID: m.Engine.NodeID(), LeaseTTL: m.Config.LeaseTTL,
+		NodeID: m.Engine.NodeID(), LeaseTTL: m.Config.LeaseTTL, Clock: m.Config.EventsClock,
 	})
 	if err := m.Events.Open(ctx); err != nil {
 		return fmt.Errorf("events: %w", err)
