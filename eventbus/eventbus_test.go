@@ -326,3 +326,47 @@ func TestEventsDeliveredOnceByTwoNodes(t *testing.T) {
 		t.Fatalf("events %v were not delivered", ids)
 	}
 }
+
+func TestFlexibleTimeWindow(t *testing.T) {
+	ctx := context.Background()
+	e := MustEngine(t)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := &fakeClock{now: start}
+	rec := &recorder{}
+	s := MustService(t, e, "a", clock, rec)
+	tk := &ticks{n: map[*eventbus.Service]int{}}
+	tk.hook(s)
+	_, err := s.CreateSchedule(ctx, &eventbus.ScheduleInput{Name: "flex", ScheduleExpression: "rate(10 minutes)",
+		FlexibleTimeWindow: &eventbus.FlexibleTimeWindow{Mode: "FLEXIBLE", MaximumWindowInMinutes: 5},
+		Target:             &eventbus.SchedulerTarget{Arn: "arn:aws:lambda:us-east-1:000000000000:function:f", RoleArn: "arn:aws:iam::000000000000:role/r", Input: `"<aws.scheduler.scheduled-time>"`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	offsets := map[time.Duration]bool{}
+	for i := 1; i <= 12; i++ {
+		var tick, due time.Time
+		poll(t, "the schedule's timer", func() bool {
+			tick, due = s.NextFiring("default", "flex")
+			return !tick.IsZero() && !s.IdleAt().IsZero()
+		})
+		if want := start.Add(time.Duration(i) * 10 * time.Minute); !tick.Equal(want) || due.Before(tick) || !due.Before(tick.Add(5*time.Minute)) {
+			t.Fatalf("got tick %s due %s, want tick %s due within 5 minutes", tick, due, want)
+		}
+		offsets[due.Sub(tick)] = true
+		if due.After(tick) {
+			clock.Advance(due.Sub(clock.Now()) - time.Second)
+			poll(t, "the loop to sleep", func() bool { return !s.IdleAt().IsZero() })
+			if tk.of(s) != i-1 {
+				t.Fatalf("tick %d fired before its time", i)
+			}
+		}
+		clock.Advance(due.Sub(clock.Now()))
+		poll(t, "the tick", func() bool { return tk.of(s) == i && len(rec.all()) == i })
+		if got, want := string(rec.all()[i-1].Payload), `"`+tick.Format("2006-01-02T15:04:05Z")+`"`; got != want {
+			t.Fatalf("got %s, want %s", got, want)
+		}
+	}
+	if len(offsets) < 2 {
+		t.Fatalf("got offsets %v, want ticks spread over the window", offsets)
+	}
+}

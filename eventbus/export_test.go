@@ -45,3 +45,15 @@ func (s *Service) Undelivered(ctx context.Context) (uint64, error) {
 	}
 	return info.NumPending + uint64(info.NumAckPending), nil
 }
+
+// NextFiring is the next tick of the schedule under a catalog key and
+// when it fires (later within a flexible time window).
+func (s *Service) NextFiring(group, name string) (tick, due time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.timers[schedKey(group, name)]
+	if t == nil {
+		return time.Time{}, time.Time{}
+	}
+	return t.next, t.due()
+}
