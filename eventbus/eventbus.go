@@ -77,6 +77,8 @@ type Service struct {
 	idleAt time.Time                        // when the firing loop last went to sleep (zero: awake)
 	fired  func(key string, tick time.Time) // a test hook, called after a tick is published
 
+	patterns sync.Map // compiled event patterns by their text
+
 	closeOnce sync.Once
 }
 

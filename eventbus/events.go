@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/eddyserverless/eddy"
@@ -131,18 +130,17 @@ func (s *Service) publish(ctx context.Context, env *envelope, msgID string) erro
 	return nil
 }
 
-// patterns caches compiled event patterns by their text.
-var patterns sync.Map
-
-func compiled(src string) *pattern.Pattern {
-	if p, ok := patterns.Load(src); ok {
+// compiled returns the compiled form of a rule's event pattern, nil if
+// it does not compile (PutRule refused it then).
+func (s *Service) compiled(src string) *pattern.Pattern {
+	if p, ok := s.patterns.Load(src); ok {
 		return p.(*pattern.Pattern)
 	}
 	p, err := pattern.Compile(src)
 	if err != nil {
 		return nil
 	}
-	patterns.Store(src, p)
+	s.patterns.Store(src, p)
 	return p
 }
 
@@ -268,7 +266,7 @@ func (s *Service) deliverEvent(ctx context.Context, env *envelope) error {
 		if r.State != "ENABLED" || r.EventPattern == "" {
 			continue
 		}
-		p := compiled(r.EventPattern)
+		p := s.compiled(r.EventPattern)
 		if p == nil || !p.Match(env.Event) {
 			continue
 		}
