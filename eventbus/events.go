@@ -51,7 +51,7 @@ const timeFormat = "2006-01-02T15:04:05Z"
 // answers, and is then delivered to the targets of the rules it matches.
 func (s *Service) PutEvents(ctx context.Context, in *PutEventsInput) (*PutEventsOutput, error) {
 	if len(in.Entries) == 0 || len(in.Entries) > 10 {
-		return nil, constraint(fmt.Sprint(len(in.Entries)), "entries", "Member must have length less than or equal to 10 and greater than or equal to 1")
+		return nil, constraint("[PutEventsRequestEntry]", "entries", "Member must have length less than or equal to 10")
 	}
 	out := &PutEventsOutput{Entries: make([]PutEventsResultEntry, len(in.Entries))}
 	for i, e := range in.Entries {
@@ -334,7 +334,7 @@ func (s *Service) send(ctx context.Context, arn string, sqs *SqsParameters, payl
 		body := string(payload)
 		in := queuesSend(parts[4], parts[5], &body)
 		if strings.HasSuffix(parts[5], ".fifo") {
-			group := "default"
+			group := "default" // PutTargets requires one; a schedule may lack it
 			if sqs != nil && sqs.MessageGroupId != "" {
 				group = sqs.MessageGroupId
 			}

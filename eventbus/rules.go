@@ -375,6 +375,9 @@ func checkTarget(t *Target) (code, msg string) {
 	if kind == "" {
 		return "ValidationException", fmt.Sprintf("Parameter %s is not valid. Reason: Provided Arn is not in correct format.", t.Arn)
 	}
+	if kind == "queue" && strings.HasSuffix(t.Arn, ".fifo") && (t.SqsParameters == nil || t.SqsParameters.MessageGroupId == "") {
+		return "ValidationException", fmt.Sprintf("Parameter(s) SqsParameters must be specified for target: %s.", t.Id)
+	}
 	return "", ""
 }
 

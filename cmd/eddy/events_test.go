@@ -514,6 +514,10 @@ func TestEventsInputTransformationAndFIFO(t *testing.T) {
 		{Id: aws.String("bad"), Arn: arn("path"), InputPath: aws.String("detail[")},
 	}})
 	wantAPIError(t, err, "ValidationException", "InputPath")
+	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("xform"), Targets: []ebtypes.Target{
+		{Id: aws.String("nogroup"), Arn: arn("ordered.fifo")},
+	}})
+	wantAPIError(t, err, "ValidationException", "Parameter(s) SqsParameters must be specified for target: nogroup.")
 	pe, err := c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
 		{Source: aws.String("t"), DetailType: aws.String("x"), Detail: aws.String(`{"id":"o-1","n":[1,2]}`)},
 	}})
