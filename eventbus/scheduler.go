@@ -290,6 +290,10 @@ func (s *Service) scheduleFrom(in *ScheduleInput) (*scheduleRecord, error) {
 	if in.EndDate != nil {
 		r.EndDate = in.EndDate.Time
 	}
+	recurring := !strings.HasPrefix(r.ScheduleExpression, "at(")
+	if recurring && !r.StartDate.IsZero() && r.StartDate.Before(s.cfg.Clock.Now().Add(-5*time.Minute)) {
+		return nil, validation("The StartDate you specify cannot be earlier than 5 minutes ago.")
+	}
 	if !r.StartDate.IsZero() && !r.EndDate.IsZero() && !r.EndDate.After(r.StartDate) {
 		return nil, validation("The EndDate must be after the StartDate.")
 	}
