@@ -370,3 +370,41 @@ func TestFlexibleTimeWindow(t *testing.T) {
 		t.Fatalf("got offsets %v, want ticks spread over the window", offsets)
 	}
 }
+
+// Two nodes whose clocks disagree fire each tick when each reaches it:
+// the tick reaches the targets once.
+func TestScheduledRuleOnceWithSkewedClocks(t *testing.T) {
+	ctx := context.Background()
+	e := MustEngine(t)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clocks := []*fakeClock{{now: start}, {now: start}}
+	rec := &recorder{}
+	tk := &ticks{n: map[*eventbus.Service]int{}}
+	nodes := []*eventbus.Service{MustService(t, e, "a", clocks[0], rec), MustService(t, e, "b", clocks[1], rec)}
+	for _, s := range nodes {
+		tk.hook(s)
+	}
+	if _, err := nodes[0].PutRule(ctx, &eventbus.PutRuleInput{Name: "r", ScheduleExpression: "cron(* * * * ? *)"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nodes[0].PutTargets(ctx, &eventbus.PutTargetsInput{Rule: "r", Targets: []eventbus.Target{{Id: "t", Arn: "arn:aws:lambda:us-east-1:000000000000:function:f"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range nodes {
+		poll(t, "the timers", func() bool { return s.Timers() == 1 && !s.IdleAt().IsZero() })
+	}
+	for i := 1; i <= 20; i++ {
+		for n, s := range nodes {
+			clocks[n].Advance(time.Minute)
+			poll(t, "the tick", func() bool { return tk.of(s) == i && !s.IdleAt().IsZero() })
+		}
+		poll(t, "the delivery", func() bool { return len(rec.all()) >= i })
+		poll(t, "no delivery pending", func() bool {
+			n, err := nodes[0].Undelivered(ctx)
+			return err == nil && n == 0
+		})
+		if got := len(rec.all()); got != i {
+			t.Fatalf("after tick %d: got %d invocations, want %d", i, got, i)
+		}
+	}
+}
