@@ -148,6 +148,29 @@ func TestEventsBusesRulesTargets(t *testing.T) {
 		t.Fatalf("got %+v, %v, want big-orders", lr, err)
 	}
 
+	for _, n := range []string{"p1", "p2", "p3"} {
+		if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(n), EventPattern: aws.String(`{"source":["p"]}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ruleNames []string
+	token = nil
+	for {
+		out, err := c.ListRules(ctx, &eventbridge.ListRulesInput{NamePrefix: aws.String("p"), Limit: aws.Int32(2), NextToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range out.Rules {
+			ruleNames = append(ruleNames, aws.ToString(r.Name))
+		}
+		if token = out.NextToken; token == nil {
+			break
+		}
+	}
+	if got := strings.Join(ruleNames, ","); got != "p1,p2,p3" {
+		t.Fatalf("got rules %s, want p1,p2,p3", got)
+	}
+
 	// Targets.
 	fn := "arn:aws:lambda:us-east-1:000000000000:function:f:live"
 	q := "arn:aws:sqs:us-east-1:000000000000:q"
