@@ -250,10 +250,7 @@ func (s *Service) DeleteRule(ctx context.Context, in *RuleInput) (*Empty, error)
 		return nil, err
 	}
 	if !found {
-		if _, err := s.bus(ctx, bus); err != nil {
-			return nil, err
-		}
-		return &Empty{}, nil
+		return &Empty{}, nil // deleting what is gone succeeds, as in AWS
 	}
 	if len(r.Targets) > 0 {
 		return nil, validation("Rule can't be deleted since it has targets.")
