@@ -300,6 +300,26 @@ func (s *Service) scheduleFrom(in *ScheduleInput) (*scheduleRecord, error) {
 	if r.ActionAfterCompletion == "" {
 		r.ActionAfterCompletion = "NONE"
 	}
+	// Scheduler's retry defaults, shown by GetSchedule as AWS shows them.
+	rp := RetryPolicy{}
+	if r.Target.RetryPolicy != nil {
+		rp = *r.Target.RetryPolicy
+	}
+	if rp.MaximumRetryAttempts == nil {
+		n := defaultRetries
+		rp.MaximumRetryAttempts = &n
+	}
+	if rp.MaximumEventAgeInSeconds == nil {
+		n := int(defaultMaxAge / time.Second)
+		rp.MaximumEventAgeInSeconds = &n
+	}
+	if *rp.MaximumRetryAttempts < 0 || *rp.MaximumRetryAttempts > 185 {
+		return nil, constraint(fmt.Sprint(*rp.MaximumRetryAttempts), "target.retryPolicy.maximumRetryAttempts", "Member must have value less than or equal to 185")
+	}
+	if *rp.MaximumEventAgeInSeconds < 60 || *rp.MaximumEventAgeInSeconds > 86400 {
+		return nil, constraint(fmt.Sprint(*rp.MaximumEventAgeInSeconds), "target.retryPolicy.maximumEventAgeInSeconds", "Member must have value between 60 and 86400")
+	}
+	r.Target.RetryPolicy = &rp
 	return r, nil
 }
 

@@ -474,7 +474,8 @@ func TestSchedulerAPI(t *testing.T) {
 	}
 	got, err := c.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("a2"), GroupName: aws.String("jobs")})
 	if err != nil || got.State != schtypes.ScheduleStateDisabled || aws.ToString(got.ScheduleExpression) != "cron(0 12 * * ? *)" ||
-		aws.ToInt32(got.FlexibleTimeWindow.MaximumWindowInMinutes) != 15 || aws.ToString(got.Target.Arn) != aws.ToString(target.Arn) || got.CreationDate == nil {
+		aws.ToInt32(got.FlexibleTimeWindow.MaximumWindowInMinutes) != 15 || aws.ToString(got.Target.Arn) != aws.ToString(target.Arn) || got.CreationDate == nil ||
+		aws.ToInt32(got.Target.RetryPolicy.MaximumRetryAttempts) != 185 || aws.ToInt32(got.Target.RetryPolicy.MaximumEventAgeInSeconds) != 86400 {
 		t.Fatalf("got %+v, %v, want the updated schedule", got, err)
 	}
 	ds, err := c.ListSchedules(ctx, &scheduler.ListSchedulesInput{State: schtypes.ScheduleStateDisabled})
