@@ -19,7 +19,9 @@ func testEventsAWSCLI(t *testing.T, awsPath string) {
 	if rule.RuleArn != "arn:aws:events:us-east-1:000000000000:rule/cli" {
 		t.Fatalf("got %s, want the rule's ARN", rule.RuleArn)
 	}
-	var rules struct{ Rules []struct{ Name, State, ScheduleExpression string } }
+	var rules struct {
+		Rules []struct{ Name, State, ScheduleExpression string }
+	}
 	if err := json.Unmarshal([]byte(c.Run("events", "list-rules")), &rules); err != nil || len(rules.Rules) != 1 || rules.Rules[0].State != "ENABLED" {
 		t.Fatalf("got %+v, %v, want the rule", rules, err)
 	}
@@ -37,7 +39,9 @@ func testEventsAWSCLI(t *testing.T, awsPath string) {
 	c.Run("scheduler", "create-schedule-group", "--name", "cli")
 	c.Run("scheduler", "create-schedule", "--name", "s", "--group-name", "cli", "--schedule-expression", "rate(1 day)",
 		"--flexible-time-window", `{"Mode":"OFF"}`, "--target", `{"Arn":"arn:aws:sqs:us-east-1:000000000000:q","RoleArn":"arn:aws:iam::000000000000:role/r"}`)
-	var list struct{ Schedules []struct{ Name, GroupName string } }
+	var list struct {
+		Schedules []struct{ Name, GroupName string }
+	}
 	if err := json.Unmarshal([]byte(c.Run("scheduler", "list-schedules", "--group-name", "cli")), &list); err != nil ||
 		len(list.Schedules) != 1 || list.Schedules[0].Name != "s" || list.Schedules[0].GroupName != "cli" {
 		t.Fatalf("got %+v, %v, want the schedule", list, err)
