@@ -64,6 +64,9 @@ type Config struct {
 	// LeaseTTL is how long a node that stops answering keeps the stream
 	// shards it polls before another node takes them over (default 10 s).
 	LeaseTTL time.Duration
+	// EventsClock, when set, is the time source of scheduled rules and
+	// schedules (tests move it by hand).
+	EventsClock eventbus.Clock
 }
 
 // Main is a running eddy server: every service, wired. The end-to-end tests
