@@ -124,7 +124,7 @@ func MustSAMRestAPI(tb testing.TB, ag *apigateway.Client, fnARN string, binary [
 	return a
 }
 
-func wantAPIError[E error](t *testing.T, what string, err error) {
+func wantTypedError[E error](t *testing.T, what string, err error) {
 	t.Helper()
 	var e E
 	if !errors.As(err, &e) {
@@ -164,9 +164,9 @@ func TestRestAPIControlPlane(t *testing.T) {
 		t.Errorf("get rest api: got %+v", got)
 	}
 	_, err = ag.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("")})
-	wantAPIError[*agtypes.BadRequestException](t, "create without a name", err)
+	wantTypedError[*agtypes.BadRequestException](t, "create without a name", err)
 	_, err = ag.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: aws.String("abcdefghij")})
-	wantAPIError[*agtypes.NotFoundException](t, "get unknown api", err)
+	wantTypedError[*agtypes.NotFoundException](t, "get unknown api", err)
 
 	// GetRestApis pages
 	for _, n := range []string{"two", "three"} {
@@ -211,7 +211,7 @@ func TestRestAPIControlPlane(t *testing.T) {
 	}
 	_, err = ag.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: api.Id, PatchOperations: []agtypes.PatchOperation{
 		{Op: agtypes.OpReplace, Path: aws.String("/nonsense"), Value: aws.String("x")}}})
-	wantAPIError[*agtypes.BadRequestException](t, "update unknown path", err)
+	wantTypedError[*agtypes.BadRequestException](t, "update unknown path", err)
 
 	// Resources
 	root := api.RootResourceId
@@ -231,39 +231,39 @@ func TestRestAPIControlPlane(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = ag.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: api.Id, ParentId: root, PathPart: aws.String("items")})
-	wantAPIError[*agtypes.ConflictException](t, "duplicate resource", err)
+	wantTypedError[*agtypes.ConflictException](t, "duplicate resource", err)
 	_, err = ag.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: api.Id, ParentId: root, PathPart: aws.String("bad path")})
-	wantAPIError[*agtypes.BadRequestException](t, "bad path part", err)
+	wantTypedError[*agtypes.BadRequestException](t, "bad path part", err)
 	_, err = ag.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: api.Id, ParentId: root, PathPart: aws.String("{other}")})
-	wantAPIError[*agtypes.BadRequestException](t, "second variable sibling", err)
+	wantTypedError[*agtypes.BadRequestException](t, "second variable sibling", err)
 	_, err = ag.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: api.Id, ParentId: proxy.Id, PathPart: aws.String("below")})
-	wantAPIError[*agtypes.BadRequestException](t, "child of a greedy resource", err)
+	wantTypedError[*agtypes.BadRequestException](t, "child of a greedy resource", err)
 	_, err = ag.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: api.Id, ParentId: aws.String("nosuch"), PathPart: aws.String("x")})
-	wantAPIError[*agtypes.NotFoundException](t, "unknown parent", err)
+	wantTypedError[*agtypes.NotFoundException](t, "unknown parent", err)
 
 	// Methods and integrations
 	_, err = ag.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("Prod")})
-	wantAPIError[*agtypes.BadRequestException](t, "deployment without methods", err)
+	wantTypedError[*agtypes.BadRequestException](t, "deployment without methods", err)
 	if _, err := ag.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET"), AuthorizationType: aws.String("AWS_IAM")}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = ag.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET"), AuthorizationType: aws.String("NONE")})
-	wantAPIError[*agtypes.ConflictException](t, "duplicate method", err)
+	wantTypedError[*agtypes.ConflictException](t, "duplicate method", err)
 	_, err = ag.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("FETCH"), AuthorizationType: aws.String("NONE")})
-	wantAPIError[*agtypes.BadRequestException](t, "unknown http method", err)
+	wantTypedError[*agtypes.BadRequestException](t, "unknown http method", err)
 	_, err = ag.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: aws.String("nosuch"), HttpMethod: aws.String("GET"), AuthorizationType: aws.String("NONE")})
-	wantAPIError[*agtypes.NotFoundException](t, "method of unknown resource", err)
+	wantTypedError[*agtypes.NotFoundException](t, "method of unknown resource", err)
 	_, err = ag.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET"),
 		Type: agtypes.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"), Uri: aws.String(lambdaIntegrationURI(fnARN)), TimeoutInMillis: aws.Int32(10)})
-	wantAPIError[*agtypes.BadRequestException](t, "timeout below 50 ms", err)
+	wantTypedError[*agtypes.BadRequestException](t, "timeout below 50 ms", err)
 	_, err = ag.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET"),
 		Type: agtypes.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"), Uri: aws.String("https://example.com")})
-	wantAPIError[*agtypes.BadRequestException](t, "proxy integration to no function", err)
+	wantTypedError[*agtypes.BadRequestException](t, "proxy integration to no function", err)
 	_, err = ag.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("POST"),
 		Type: agtypes.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"), Uri: aws.String(lambdaIntegrationURI(fnARN))})
-	wantAPIError[*agtypes.NotFoundException](t, "integration of unknown method", err)
+	wantTypedError[*agtypes.NotFoundException](t, "integration of unknown method", err)
 	_, err = ag.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("Prod")})
-	wantAPIError[*agtypes.BadRequestException](t, "deployment of a method without integration", err)
+	wantTypedError[*agtypes.BadRequestException](t, "deployment of a method without integration", err)
 	MustProxyMethod(t, ag, id, aws.ToString(proxy.Id), "ANY", fnARN, 0)
 	integ, err := ag.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET"),
 		Type: agtypes.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"), Uri: aws.String(lambdaIntegrationURI(fnARN)), TimeoutInMillis: aws.Int32(5000)})
@@ -323,7 +323,7 @@ func TestRestAPIControlPlane(t *testing.T) {
 		t.Errorf("get deployment: got %+v, %v", gd, err)
 	}
 	_, err = ag.GetDeployment(ctx, &apigateway.GetDeploymentInput{RestApiId: api.Id, DeploymentId: aws.String("nosuch")})
-	wantAPIError[*agtypes.NotFoundException](t, "unknown deployment", err)
+	wantTypedError[*agtypes.NotFoundException](t, "unknown deployment", err)
 	st, err := ag.GetStage(ctx, &apigateway.GetStageInput{RestApiId: api.Id, StageName: aws.String("Prod")})
 	if err != nil {
 		t.Fatal(err)
@@ -336,9 +336,9 @@ func TestRestAPIControlPlane(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = ag.CreateStage(ctx, &apigateway.CreateStageInput{RestApiId: api.Id, StageName: aws.String("beta"), DeploymentId: dep.Id})
-	wantAPIError[*agtypes.ConflictException](t, "duplicate stage", err)
+	wantTypedError[*agtypes.ConflictException](t, "duplicate stage", err)
 	_, err = ag.CreateStage(ctx, &apigateway.CreateStageInput{RestApiId: api.Id, StageName: aws.String("gamma"), DeploymentId: aws.String("nosuch")})
-	wantAPIError[*agtypes.NotFoundException](t, "stage of unknown deployment", err)
+	wantTypedError[*agtypes.NotFoundException](t, "stage of unknown deployment", err)
 	us, err := ag.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: api.Id, StageName: aws.String("beta"), PatchOperations: []agtypes.PatchOperation{
 		{Op: agtypes.OpReplace, Path: aws.String("/variables/b"), Value: aws.String("2")},
 		{Op: agtypes.OpRemove, Path: aws.String("/variables/a")},
@@ -359,12 +359,12 @@ func TestRestAPIControlPlane(t *testing.T) {
 		t.Errorf("get deployments: got %+v, %v; want 1", deps, err)
 	}
 	_, err = ag.DeleteDeployment(ctx, &apigateway.DeleteDeploymentInput{RestApiId: api.Id, DeploymentId: dep.Id})
-	wantAPIError[*agtypes.BadRequestException](t, "delete a deployment in use", err)
+	wantTypedError[*agtypes.BadRequestException](t, "delete a deployment in use", err)
 	if _, err := ag.DeleteStage(ctx, &apigateway.DeleteStageInput{RestApiId: api.Id, StageName: aws.String("beta")}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = ag.GetStage(ctx, &apigateway.GetStageInput{RestApiId: api.Id, StageName: aws.String("beta")})
-	wantAPIError[*agtypes.NotFoundException](t, "deleted stage", err)
+	wantTypedError[*agtypes.NotFoundException](t, "deleted stage", err)
 
 	// Tags
 	arn := "arn:aws:apigateway:us-east-1::/restapis/" + id
@@ -384,7 +384,7 @@ func TestRestAPIControlPlane(t *testing.T) {
 	}
 	_, err = ag.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET"),
 		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/timeoutInMillis"), Value: aws.String("30000")}}})
-	wantAPIError[*agtypes.BadRequestException](t, "update integration timeout over 29 s", err)
+	wantTypedError[*agtypes.BadRequestException](t, "update integration timeout over 29 s", err)
 	um, err := ag.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET"),
 		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/authorizationType"), Value: aws.String("NONE")}}})
 	if err != nil || aws.ToString(um.AuthorizationType) != "NONE" {
@@ -403,24 +403,24 @@ func TestRestAPIControlPlane(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = ag.GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET")})
-	wantAPIError[*agtypes.NotFoundException](t, "deleted integration", err)
+	wantTypedError[*agtypes.NotFoundException](t, "deleted integration", err)
 	if _, err := ag.DeleteMethod(ctx, &apigateway.DeleteMethodInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET")}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = ag.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: api.Id, ResourceId: item.Id, HttpMethod: aws.String("GET")})
-	wantAPIError[*agtypes.NotFoundException](t, "deleted method", err)
+	wantTypedError[*agtypes.NotFoundException](t, "deleted method", err)
 	if _, err := ag.DeleteResource(ctx, &apigateway.DeleteResourceInput{RestApiId: api.Id, ResourceId: items.Id}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = ag.GetResource(ctx, &apigateway.GetResourceInput{RestApiId: api.Id, ResourceId: item.Id})
-	wantAPIError[*agtypes.NotFoundException](t, "child of a deleted resource", err)
+	wantTypedError[*agtypes.NotFoundException](t, "child of a deleted resource", err)
 	if _, err := ag.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: api.Id}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = ag.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: api.Id})
-	wantAPIError[*agtypes.NotFoundException](t, "deleted api", err)
+	wantTypedError[*agtypes.NotFoundException](t, "deleted api", err)
 	_, err = ag.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: api.Id})
-	wantAPIError[*agtypes.NotFoundException](t, "delete a deleted api", err)
+	wantTypedError[*agtypes.NotFoundException](t, "delete a deleted api", err)
 }
 
 // apiCall is one HTTP request to a REST API.
