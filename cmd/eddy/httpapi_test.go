@@ -7,9 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,29 +19,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
-// MustHTTPFunctionZip builds testdata/httpfn for Linux and returns it
-// zipped as "bootstrap".
+// MustHTTPFunctionZip builds testdata/httpfn for Linux and returns it zipped as
+// "bootstrap".
 func MustHTTPFunctionZip(tb testing.TB) []byte {
 	tb.Helper()
-	buildMu.Lock()
-	defer buildMu.Unlock()
-	const key = "testdata/httpfn"
-	if z, ok := buildCache[key]; ok {
-		return z
-	}
-	out := filepath.Join(tb.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, "./testdata/httpfn")
-	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("build httpfn: %v\n%s", err, b)
-	}
-	bin, err := os.ReadFile(out)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	z := MustZip(tb, map[string]zipEntry{"bootstrap": {data: bin, mode: 0o755}})
-	buildCache[key] = z
-	return z
+	return MustTestdataZip(tb, "httpfn")
 }
 
 // MustHTTPFunction creates a function from testdata/httpfn and returns its ARN.

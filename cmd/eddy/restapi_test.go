@@ -7,9 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -32,29 +29,11 @@ func MustAPIGateway(tb testing.TB, m *Main) *apigateway.Client {
 	})
 }
 
-// MustRestFunctionZip builds testdata/restfn for Linux and returns it
-// zipped as "bootstrap".
+// MustRestFunctionZip builds testdata/restfn for Linux and returns it zipped as
+// "bootstrap".
 func MustRestFunctionZip(tb testing.TB) []byte {
 	tb.Helper()
-	buildMu.Lock()
-	defer buildMu.Unlock()
-	const key = "testdata/restfn"
-	if z, ok := buildCache[key]; ok {
-		return z
-	}
-	out := filepath.Join(tb.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, "./testdata/restfn")
-	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("build restfn: %v\n%s", err, b)
-	}
-	bin, err := os.ReadFile(out)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	z := MustZip(tb, map[string]zipEntry{"bootstrap": {data: bin, mode: 0o755}})
-	buildCache[key] = z
-	return z
+	return MustTestdataZip(tb, "restfn")
 }
 
 // MustRestFunction creates a function from testdata/restfn and returns its ARN.

@@ -70,22 +70,28 @@ func MustSQSFunction(tb testing.TB, c *lambda.Client, name string) string {
 	return dir
 }
 
-// MustSQSFunctionZip builds testdata/sqsfn for Linux and returns it zipped
-// as "bootstrap".
+// MustSQSFunctionZip builds testdata/sqsfn for Linux and returns it zipped as
+// "bootstrap".
 func MustSQSFunctionZip(tb testing.TB) []byte {
+	tb.Helper()
+	return MustTestdataZip(tb, "sqsfn")
+}
+
+// MustTestdataZip builds the Go function in testdata/DIR for Linux, once
+// per test binary, and returns it zipped as "bootstrap".
+func MustTestdataZip(tb testing.TB, dir string) []byte {
 	tb.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	const key = "testdata/sqsfn"
+	key := "testdata/" + dir
 	if z, ok := buildCache[key]; ok {
 		return z
 	}
-	dir := tb.TempDir()
-	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, "./testdata/sqsfn")
+	out := filepath.Join(tb.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, "./"+key)
 	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("build sqsfn: %v\n%s", err, b)
+		tb.Fatalf("build %s: %v\n%s", dir, err, b)
 	}
 	bin, err := os.ReadFile(out)
 	if err != nil {
