@@ -1,9 +1,29 @@
 package main
 
-import "context"
+import (
+	"context"
 
-// openParams opens the service and sets its field of m.API.
-func (m *Main) openParams(ctx context.Context) error { return nil }
+	"github.com/eddyserverless/eddy/params"
+)
+
+// openParams opens the parameter store (SSM) and sets its field of m.API.
+func (m *Main) openParams(ctx context.Context) error {
+	p := params.NewService(params.Config{
+		Engine: m.Engine, DataDir: m.Config.DataDir, Account: m.Config.AccountID, Region: m.Config.Region, Logger: m.Logger,
+	})
+	if err := p.Open(ctx); err != nil {
+		_ = p.Close()
+		return err
+	}
+	m.Params = p
+	m.API.Params = p
+	return nil
+}
 
 // closeParams closes what openParams opened; safe when it did not.
-func (m *Main) closeParams() error { return nil }
+func (m *Main) closeParams() error {
+	if m.Params == nil {
+		return nil
+	}
+	return m.Params.Close()
+}
