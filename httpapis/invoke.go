@@ -25,14 +25,17 @@ var (
 	msgNotFound      = gatewayAnswer{http.StatusNotFound, "Not Found"}
 	msgTooLarge      = gatewayAnswer{http.StatusRequestEntityTooLarge, "Request Entity Too Large"}
 	msgThrottled     = gatewayAnswer{http.StatusTooManyRequests, "Too Many Requests"}
-	msgFunctionError = gatewayAnswer{http.StatusBadGateway, "Internal Server Error"}
+	// A function error or a malformed answer: 502 with API Gateway's
+	// documented body (Lambda's "Handling Lambda errors with an API Gateway
+	// API").
+	msgFunctionError = gatewayAnswer{http.StatusBadGateway, "Internal server error"}
 	msgInternal      = gatewayAnswer{http.StatusInternalServerError, "Internal Server Error"}
 	// msgNoFunction is msgInternal for an integration whose function (or
 	// alias) does not exist; a function URL answers it with 404.
 	msgNoFunction = gatewayAnswer{http.StatusInternalServerError, "Internal Server Error"}
-	// An integration that does not answer within its timeout: HTTP APIs
-	// answer 503 Service Unavailable (REST APIs' is 504).
-	msgTimeout = gatewayAnswer{http.StatusServiceUnavailable, "Service Unavailable"}
+	// An integration that does not answer within its timeout: 504, as
+	// REST APIs answer it.
+	msgTimeout = gatewayAnswer{http.StatusGatewayTimeout, "Endpoint request timed out"}
 )
 
 type gatewayAnswer struct {
