@@ -22,9 +22,9 @@ const (
 
 // Gateway answers, as HTTP APIs write them.
 var (
-	msgNotFound      = gatewayAnswer{http.StatusNotFound, "Not Found"}
-	msgTooLarge      = gatewayAnswer{http.StatusRequestEntityTooLarge, "Request Entity Too Large"}
-	msgThrottled     = gatewayAnswer{http.StatusTooManyRequests, "Too Many Requests"}
+	msgNotFound  = gatewayAnswer{http.StatusNotFound, "Not Found"}
+	msgTooLarge  = gatewayAnswer{http.StatusRequestEntityTooLarge, "Request Entity Too Large"}
+	msgThrottled = gatewayAnswer{http.StatusTooManyRequests, "Too Many Requests"}
 	// A function error or a malformed answer: 502 with API Gateway's
 	// documented body (Lambda's "Handling Lambda errors with an API Gateway
 	// API").
