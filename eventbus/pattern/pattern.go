@@ -82,7 +82,21 @@ func Compile(src string) (*Pattern, error) {
 	if len(src) > MaxLength {
 		return nil, &Error{Exception: Validation, Message: fmt.Sprintf("1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to %d", MaxLength)}
 	}
-	p := &parser{dec: json.NewDecoder(strings.NewReader(src))}
+	return compile(src, false)
+}
+
+// CompileFilter parses a pattern of Lambda's event filtering (an event
+// source mapping's FilterCriteria): EventBridge's language without the
+// wildcard and cidr matchers, which Lambda does not accept.
+func CompileFilter(src string) (*Pattern, error) {
+	if len(src) > MaxLength {
+		return nil, &Error{Exception: Validation, Message: fmt.Sprintf("1 validation error detected: Value at 'filterCriteria.filters.member.pattern' failed to satisfy constraint: Member must have length less than or equal to %d", MaxLength)}
+	}
+	return compile(src, true)
+}
+
+func compile(src string, filter bool) (*Pattern, error) {
+	p := &parser{dec: json.NewDecoder(strings.NewReader(src)), filter: filter}
 	p.dec.UseNumber()
 	root, err := p.pattern()
 	if err != nil {
@@ -91,8 +105,13 @@ func Compile(src string) (*Pattern, error) {
 	return &Pattern{root: root}, nil
 }
 
+// maxNumeric bounds the operands of numeric matching, as EventBridge does.
+const maxNumeric = 5e9
+
 type parser struct {
 	dec *json.Decoder
+	// filter restricts the language to Lambda's event filtering dialect.
+	filter bool
 }
 
 func (p *parser) token() (json.Token, error) {
@@ -248,6 +267,9 @@ func (p *parser) leaf() ([]filter, error) {
 		case string:
 			fs = append(fs, newExactString(v))
 		case json.Number:
+			if f, err := strconv.ParseFloat(string(v), 64); err != nil || math.IsInf(f, 0) {
+				return nil, invalid("Match value must be String, number, true, false, or null")
+			}
 			fs = append(fs, newExactNumber(v))
 		case bool:
 			fs = append(fs, exactBool(v))
@@ -295,6 +317,9 @@ func (p *parser) matchExpression() (filter, error) {
 		return nil, invalid("Match expression name not found")
 	}
 	name := t.(string)
+	if p.filter && (name == "wildcard" || name == "cidr") {
+		return nil, invalid("Unrecognized match type %s", name)
+	}
 	switch name {
 	case "exact", "equals-ignore-case", "wildcard":
 		s, err := p.stringOperand(name + " match pattern must be a string")
@@ -417,6 +442,9 @@ func (p *parser) numeric() (filter, error) {
 		f, err := strconv.ParseFloat(string(n), 64)
 		if err != nil || math.IsInf(f, 0) {
 			return 0, invalid("Value of %s must be numeric", name)
+		}
+		if f < -maxNumeric || f > maxNumeric {
+			return 0, invalid("Value must be between -5.0E9 and 5.0E9, inclusive")
 		}
 		return f, nil
 	}
