@@ -135,11 +135,6 @@ func (b *Bound) evalConditions() error {
 	expr = func(v any, fn string) (bool, error) {
 		m, ok := v.(map[string]any)
 		if !ok || len(m) != 1 {
-			if s, isStr := v.(string); isStr && fn != "Conditions" {
-				// A condition name may stand for itself inside
-				// Fn::Not, Fn::And and Fn::Or.
-				return eval(s, fn)
-			}
 			if bv, isBool := v.(bool); isBool {
 				return bv, nil
 			}

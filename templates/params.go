@@ -59,6 +59,9 @@ func validType(t string) bool {
 }
 
 func parseParameter(name string, v any) (*Parameter, error) {
+	if !alphanumeric.MatchString(name) {
+		return nil, formatError("Parameter name %s is non alphanumeric.", name)
+	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, formatError("Every Parameters object must contain a Type member.")

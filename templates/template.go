@@ -3,6 +3,7 @@ package templates
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -211,7 +212,12 @@ func validateMappings(m map[string]any) error {
 	return nil
 }
 
+var alphanumeric = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+
 func parseResource(id string, v any) (*Resource, error) {
+	if !alphanumeric.MatchString(id) {
+		return nil, formatError("Resource name %s is non alphanumeric.", id)
+	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, formatError("Every Resources object must contain a Type member.")
