@@ -267,7 +267,7 @@ func (b *Bound) ResolveProperties(logicalID string, res Resources) (map[string]a
 	}
 	v, err := b.Resolve(r.Properties, res)
 	if err != nil {
-		return nil, err
+		return nil, within(err, "Resources", logicalID, "Properties")
 	}
 	m, _ := v.(map[string]any)
 	if m == nil {
@@ -303,7 +303,7 @@ func (b *Bound) Outputs(res Resources) ([]OutputValue, error) {
 			}
 			v, err := b.Resolve(f.src, res)
 			if err != nil {
-				return nil, err
+				return nil, within(err, "Outputs", o.LogicalID, f.name)
 			}
 			s, ok := str(v)
 			if l, isList := v.([]any); isList && f.name == "Value" {

@@ -3,6 +3,7 @@ package templates_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -25,7 +26,8 @@ const separator = "\n----------\n"
 //	# params: {"Name": "value", …}
 //
 // giving the stack's parameter values as JSON. The expected result is either
-// "error: <message>" (the message of the first error of Load, Bind, Order,
+// "error: <message>", followed by "at: <path>" when the error names the
+// failing value (the message of the first error of Load, Bind, Order,
 // ResolveProperties or Outputs) or an indented JSON document with the
 // creation order (levels), the resolved properties of every included
 // resource, the outputs, the conditions and the parameters as
@@ -113,7 +115,12 @@ func run(t *testing.T, input string) string {
 	}
 	out, err := evaluate([]byte(input), params)
 	if err != nil {
-		return "error: " + eddy.ErrorMessage(err) + "\n"
+		msg := "error: " + eddy.ErrorMessage(err) + "\n"
+		var pe *templates.PathError
+		if errors.As(err, &pe) {
+			msg += "at: " + strings.Join(pe.Path, "/") + "\n"
+		}
+		return msg
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

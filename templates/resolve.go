@@ -30,14 +30,37 @@ func (b *Bound) Resolve(v any, res Resources) (any, error) {
 	return out, err
 }
 
+// PathError is an error found while resolving a value, with the path to the
+// failing value ("Resources/Fn/Properties/Name/Fn::Join"). Error gives the
+// message and the path; eddy.ErrorMessage gives CloudFormation's message
+// alone.
+type PathError struct {
+	Path []string
+	Err  error
+}
+
+// Error returns the message followed by the path.
+func (e *PathError) Error() string { return e.Err.Error() + " (at " + strings.Join(e.Path, "/") + ")" }
+
+// Unwrap returns the underlying error.
+func (e *PathError) Unwrap() error { return e.Err }
+
+// within returns err with the path segments prepended.
+func within(err error, segs ...string) error {
+	if pe, ok := err.(*PathError); ok {
+		return &PathError{Path: append(append([]string{}, segs...), pe.Path...), Err: pe.Err}
+	}
+	return &PathError{Path: segs, Err: err}
+}
+
 func (b *Bound) resolve(v any, res Resources, inConditions bool) (any, error) {
 	switch v := v.(type) {
 	case []any:
 		out := make([]any, 0, len(v))
-		for _, e := range v {
+		for i, e := range v {
 			r, err := b.resolve(e, res, inConditions)
 			if err != nil {
-				return nil, err
+				return nil, within(err, strconv.Itoa(i))
 			}
 			if r != noValue {
 				out = append(out, r)
@@ -48,15 +71,19 @@ func (b *Bound) resolve(v any, res Resources, inConditions bool) (any, error) {
 		if len(v) == 1 {
 			for k, arg := range v {
 				if k == "Ref" || (strings.HasPrefix(k, "Fn::") && k != "Fn::Transform") {
-					return b.intrinsic(k, arg, res, inConditions)
+					r, err := b.intrinsic(k, arg, res, inConditions)
+					if err != nil {
+						return nil, within(err, k)
+					}
+					return r, nil
 				}
 			}
 		}
 		out := make(map[string]any, len(v))
-		for k, e := range v {
-			r, err := b.resolve(e, res, inConditions)
+		for _, k := range sortedKeys(v) {
+			r, err := b.resolve(v[k], res, inConditions)
 			if err != nil {
-				return nil, err
+				return nil, within(err, k)
 			}
 			if r != noValue {
 				out[k] = r
