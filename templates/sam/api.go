@@ -160,11 +160,12 @@ func methodKey(m string) any {
 }
 
 // invokeURI is the Fn::Sub of the integration that invokes f.
-func invokeURI(f *fnCtx, partition string) uni {
-	target := f.id + ".Arn"
+func invokeURI(f *fnCtx, partition string) any {
 	if f.aliasID != "" {
-		target = f.aliasID
+		// samtranslator builds this one from the alias's id, a plain str.
+		return "arn:" + partition + ":apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + f.aliasID + "}/invocations"
 	}
+	target := f.id + ".Arn"
 	return uni("arn:" + partition + ":apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + target + "}/invocations")
 }
 
@@ -223,7 +224,11 @@ func (t *transformer) genRest(s *apiSpec) error {
 		p = map[string]any{}
 	}
 	if s.r == nil {
-		p = map[string]any{"StageName": "Prod"}
+		p = map[string]any{}
+		if g, ok := t.globals["Api"]; ok {
+			p = mergeGlobal(g, p).(map[string]any)
+		}
+		p["StageName"] = "Prod"
 	}
 	rest := map[string]any{}
 	var body anyMap
@@ -402,8 +407,11 @@ func addCors(id string, paths map[string]any, cors any) error {
 // genHTTP generates the AWS::ApiGatewayV2::Api and its stage.
 func (t *transformer) genHTTP(s *apiSpec) error {
 	p := s.p
-	if p == nil {
+	if s.r == nil {
 		p = map[string]any{}
+		if g, ok := t.globals["HttpApi"]; ok {
+			p = mergeGlobal(g, p).(map[string]any)
+		}
 	}
 	api := map[string]any{}
 	var body map[string]any

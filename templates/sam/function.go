@@ -313,7 +313,7 @@ var digits = regexp.MustCompile(`^[0-9]+$`)
 // alias generates the version and alias of AutoPublishAlias and returns the
 // alias's logical id.
 func (t *transformer) alias(id string, r, p, fn map[string]any, nameV any) (string, error) {
-	name, ok := nameV.(string)
+	name, ok := t.resolveParams(nameV).(string)
 	if !ok || name == "" {
 		return "", invalid(id, "Alias name is required to create an alias")
 	}
@@ -321,7 +321,7 @@ func (t *transformer) alias(id string, r, p, fn map[string]any, nameV any) (stri
 		return "", invalid(id, "AutoPublishAlias name ('%s') must contain only alphanumeric characters, hyphens, or underscores matching (?!^[0-9]+$)([a-zA-Z0-9-_]+) pattern.", name)
 	}
 	logical := map[string]any{}
-	for k, v := range fn["Code"].(map[string]any) {
+	for k, v := range t.resolveParams(fn["Code"]).(map[string]any) {
 		logical[k] = v
 	}
 	if env, ok := fn["Environment"].(map[string]any); ok {

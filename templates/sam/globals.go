@@ -33,6 +33,10 @@ func (t *transformer) applyGlobals(doc map[string]any) error {
 		if !ok {
 			return &Error{Causes: []string{fmt.Sprintf("'Globals' section is invalid. Value of '%s' must be a dictionary.", section)}}
 		}
+		if t.globals == nil {
+			t.globals = map[string]map[string]any{}
+		}
+		t.globals[section] = values
 		for _, r := range t.in {
 			r, ok := r.(map[string]any)
 			if !ok || r["Type"] != typ {

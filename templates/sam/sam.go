@@ -26,6 +26,10 @@ type Options struct {
 	Partition string
 	// StackName is AWS::StackName.
 	StackName string
+	// Parameters are the values of the template's parameters; a parameter
+	// without one takes its Default. SAM resolves them where it must know a
+	// value: the AutoPublishAlias name and the code a version hashes.
+	Parameters map[string]any
 	// Upload turns a local CodeUri or ContentUri (a directory or a zip
 	// file) into the S3 location the deploy step uploaded it to. When nil,
 	// a local path is an error.
@@ -66,6 +70,8 @@ type transformer struct {
 	in       map[string]any // the input resources
 	out      map[string]any // the output resources
 	implicit *implicitAPIs
+	params   map[string]any // parameter and pseudo parameter values
+	globals  map[string]map[string]any
 }
 
 // Transform returns the CloudFormation template doc's SAM resources become.
@@ -89,7 +95,24 @@ func Transform(doc map[string]any, opts Options) (map[string]any, error) {
 	if !ok || len(resources) == 0 {
 		return nil, &Error{Causes: []string{"Structure of the SAM template is invalid. 'Resources' section is required"}}
 	}
-	t := &transformer{opts: opts, in: resources, out: map[string]any{}, implicit: newImplicitAPIs()}
+	t := &transformer{opts: opts, in: resources, out: map[string]any{}, implicit: newImplicitAPIs(), params: map[string]any{
+		"AWS::Region":    opts.Region,
+		"AWS::AccountId": opts.AccountID,
+		"AWS::Partition": opts.Partition,
+		"AWS::StackName": opts.StackName,
+	}}
+	if ps, ok := doc["Parameters"].(map[string]any); ok {
+		for name, p := range ps {
+			if pm, ok := p.(map[string]any); ok {
+				if d, ok := pm["Default"]; ok {
+					t.params[name] = d
+				}
+			}
+		}
+	}
+	for name, v := range opts.Parameters {
+		t.params[name] = v
+	}
 	if err := t.applyGlobals(doc); err != nil {
 		return nil, err
 	}
@@ -249,4 +272,30 @@ func truthy(v any) bool {
 		return strings.EqualFold(v, "true")
 	}
 	return false
+}
+
+// resolveParams replaces each {"Ref": P} of a parameter with a value by
+// that value, as samtranslator's resolve_parameter_refs does.
+func (t *transformer) resolveParams(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if name, ok := v["Ref"].(string); ok && len(v) == 1 {
+			if val, ok := t.params[name]; ok && val != nil && name != "AWS::StackName" {
+				return deepCopy(val)
+			}
+			return v
+		}
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = t.resolveParams(e)
+		}
+		return m
+	case []any:
+		l := make([]any, len(v))
+		for i, e := range v {
+			l[i] = t.resolveParams(e)
+		}
+		return l
+	}
+	return v
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eddyserverless/eddy/templates"
 	"github.com/eddyserverless/eddy/templates/sam"
 )
 
@@ -35,6 +36,19 @@ func mustReadJSON(tb testing.TB, path string) map[string]any {
 		tb.Fatalf("%s: %v", path, err)
 	}
 	return v
+}
+
+func mustParseYAML(tb testing.TB, path string) map[string]any {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	doc, err := templates.ParseDocument(data)
+	if err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	return doc
 }
 
 // canonical turns a tree into the form encoding/json decodes it to, so
@@ -61,6 +75,8 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	yamls, _ := filepath.Glob("testdata/*.yaml")
+	inputs = append(inputs, yamls...)
 	if *updateFromSAM {
 		cmd := exec.Command("python3", "testdata/oracle.py")
 		cmd.Stderr = os.Stderr
@@ -74,10 +90,16 @@ func TestGolden(t *testing.T) {
 			continue
 		}
 		n++
-		name := strings.TrimSuffix(filepath.Base(in), ".json")
+		ext := filepath.Ext(in)
+		name := strings.TrimSuffix(filepath.Base(in), ext)
 		t.Run(name, func(t *testing.T) {
-			doc := mustReadJSON(t, in)
-			want := mustReadJSON(t, strings.TrimSuffix(in, ".json")+".expected.json")
+			var doc map[string]any
+			if ext == ".yaml" {
+				doc = mustParseYAML(t, in)
+			} else {
+				doc = mustReadJSON(t, in)
+			}
+			want := mustReadJSON(t, strings.TrimSuffix(in, ext)+".expected.json")
 			got, err := sam.Transform(doc, opts)
 			if msg, ok := want["Error"].(string); ok {
 				if err == nil {

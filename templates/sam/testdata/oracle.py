@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the expected output of each golden test with samtranslator.
 
-For every testdata/NAME.json (a SAM template) this writes testdata/NAME.expected.json:
+For every testdata/NAME.json or NAME.yaml (a SAM template; YAML is read with
+samtranslator's yaml_parse, which turns short-form tags into long forms) this writes
+testdata/NAME.expected.json:
 either the CloudFormation template samtranslator produces, or {"Error": "<message>"}
 when samtranslator rejects the template.
 
@@ -19,6 +21,7 @@ os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 
 from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
 
 
 class Policies:
@@ -53,20 +56,19 @@ PARAMS = {
 
 def main(args):
     here = os.path.dirname(os.path.abspath(__file__))
-    names = args or sorted(glob.glob(os.path.join(here, "*.json")))
+    names = args or sorted(glob.glob(os.path.join(here, "*.json")) + glob.glob(os.path.join(here, "*.yaml")))
     for name in names:
         if name.endswith(".expected.json"):
             continue
         path = name if os.path.isabs(name) or os.path.exists(name) else os.path.join(here, name)
         with open(path) as f:
-            template = json.load(f)
+            template = yaml_parse(f.read()) if path.endswith(".yaml") else json.load(f)
         try:
             out = transform(template, dict(PARAMS), Policies())
         except InvalidDocumentException as e:
-            out = {"Error": str(e.message) + " " + " ".join(c.message for c in e.causes)}
             out["Error"] = "Invalid Serverless Application Specification document. Number of errors found: %d. %s" % (
                 len(e.causes), " ".join(c.message for c in e.causes))
-        with open(path[: -len(".json")] + ".expected.json", "w") as f:
+        with open(os.path.splitext(path)[0] + ".expected.json", "w") as f:
             json.dump(out, f, indent=2, sort_keys=True)
             f.write("\n")
         print(path)
