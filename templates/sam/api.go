@@ -232,14 +232,18 @@ func (t *transformer) genRest(s *apiSpec) error {
 	}
 	rest := map[string]any{}
 	var body anyMap
+	var hashed any // what the deployment id hashes
+	userBody := false
 	if db, ok := p["DefinitionBody"].(map[string]any); ok {
 		body = plainMap(toUni(db).(map[string]any))
+		userBody = true
 	} else if du, ok := p["DefinitionUri"]; ok {
 		loc, err := t.s3Location(s.id, "DefinitionUri", du, "Bucket", "Key", "Version")
 		if err != nil {
 			return err
 		}
 		rest["BodyS3Location"] = loc
+		hashed = gen(toUni(loc).(map[string]any))
 	} else {
 		body = gen{
 			"swagger": "2.0",
@@ -254,6 +258,9 @@ func (t *transformer) genRest(s *apiSpec) error {
 			body.set("paths", paths)
 		}
 		for _, rt := range s.routes {
+			if userBody {
+				break // samtranslator leaves a DefinitionBody as it is
+			}
 			item := asMap(paths[rt.path])
 			if item == nil {
 				item = map[string]any{}
@@ -285,6 +292,7 @@ func (t *transformer) genRest(s *apiSpec) error {
 			body.set("x-amazon-apigateway-binary-media-types", types)
 		}
 		rest["Body"] = fromUni(body.tree())
+		hashed = body.tree()
 	}
 	copyProps(rest, p, "BinaryMediaTypes", "Name", "Description", "EndpointConfiguration", "MinimumCompressionSize", "Mode", "ApiKeySourceType", "DisableExecuteApiEndpoint")
 	rr := resource("AWS::ApiGateway::RestApi", rest)
@@ -296,8 +304,8 @@ func (t *transformer) genRest(s *apiSpec) error {
 
 	depID := s.id + "Deployment"
 	dep := map[string]any{"RestApiId": ref(s.id), "StageName": "Stage"}
-	if body != nil {
-		data := pyRepr(body.tree())
+	if hashed != nil {
+		data := pyRepr(hashed)
 		if v, ok := p["OpenApiVersion"]; ok {
 			data += "||" + pyStr(v)
 		}
@@ -474,7 +482,9 @@ func (t *transformer) genHTTP(s *apiSpec) error {
 			if cm, ok := c.(map[string]any); ok {
 				cors := map[string]any{}
 				for k, v := range cm {
-					cors[strings.ToLower(k[:1])+k[1:]] = deepCopy(v)
+					if k != "" {
+						cors[strings.ToLower(k[:1])+k[1:]] = deepCopy(v)
+					}
 				}
 				body["x-amazon-apigateway-cors"] = cors
 			} else if truthy(c) {

@@ -47,7 +47,7 @@ func (t *transformer) events(f *fnCtx) error {
 		case "HttpApi":
 			err = t.httpAPIEvent(f, name, ep)
 		default:
-			return invalid(f.id, "Event with id [%s] is invalid. Type '%s' is not supported.", name, typ)
+			return invalid(f.id, "Event with id [%s] is invalid. Resource dict has missing or invalid value for key Type. Event Type is: %s.", name, typ)
 		}
 		if err != nil {
 			return err
@@ -61,7 +61,7 @@ func (t *transformer) events(f *fnCtx) error {
 func (t *transformer) pullEvent(f *fnCtx, id, name string, ep map[string]any, source, policy string) error {
 	arn, ok := ep[source]
 	if !ok {
-		return invalid(f.id, "Event with id [%s] is invalid. Missing required property '%s'.", name, source)
+		return invalid(id, "Missing required property '%s'.", source)
 	}
 	p := map[string]any{"EventSourceArn": deepCopy(arn), "FunctionName": f.target}
 	copyProps(p, ep, "BatchSize", "StartingPosition", "StartingPositionTimestamp",
@@ -76,7 +76,7 @@ func (t *transformer) pullEvent(f *fnCtx, id, name string, ep map[string]any, so
 	}
 	if source == "Stream" {
 		if _, ok := ep["StartingPosition"]; !ok {
-			return invalid(f.id, "Event with id [%s] is invalid. StartingPosition is required for Kinesis, DynamoDB and MSK.", name)
+			return invalid(id, "Missing required property 'StartingPosition'.")
 		}
 	}
 	r := resource("AWS::Lambda::EventSourceMapping", p)
@@ -184,7 +184,7 @@ func (f *fnCtx) ruleTarget(id string, ep map[string]any) map[string]any {
 // permission that lets it invoke the function.
 func (t *transformer) scheduleEvent(f *fnCtx, id string, ep map[string]any) error {
 	if _, ok := ep["Schedule"]; !ok {
-		return invalid(f.id, "Event with id [%s] is invalid. Missing required property 'Schedule'.", strings.TrimPrefix(id, f.id))
+		return invalid(id, "Missing required property 'Schedule'.")
 	}
 	p := map[string]any{"ScheduleExpression": deepCopy(ep["Schedule"])}
 	copyProps(p, ep, "Name", "Description", "State")

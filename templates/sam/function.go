@@ -255,7 +255,7 @@ func (t *transformer) functionRole(id string, r, p map[string]any, dlq map[strin
 				managed = appendUnique(managed, deepCopy(pv))
 				continue
 			}
-			doc, err := policyTemplate(id, pv)
+			doc, err := policyTemplate(id, i, pv)
 			if err != nil {
 				return nil, err
 			}

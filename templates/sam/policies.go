@@ -30,9 +30,9 @@ var policyTemplates = sync.OnceValue(func() map[string]policyTemplateDef {
 })
 
 // policyTemplate expands {"NAME": {params}} into a policy document.
-func policyTemplate(id string, entry map[string]any) (map[string]any, error) {
+func policyTemplate(id string, index int, entry map[string]any) (map[string]any, error) {
 	if len(entry) != 1 {
-		return nil, invalid(id, "Policy at index in the 'Policies' property is not valid")
+		return nil, invalid(id, "Policy at index %d in the 'Policies' property is not valid", index)
 	}
 	var name string
 	for k := range entry {
@@ -40,7 +40,7 @@ func policyTemplate(id string, entry map[string]any) (map[string]any, error) {
 	}
 	def, ok := policyTemplates()[name]
 	if !ok {
-		return nil, invalid(id, "Policy template '%s' is not a valid policy template.", name)
+		return nil, invalid(id, "Policy at index %d in the 'Policies' property is not valid", index)
 	}
 	values, ok := entry[name].(map[string]any)
 	if !ok {
