@@ -1,7 +1,9 @@
 package sam
 
 import (
+	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -96,6 +98,9 @@ func (t *transformer) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 			return invalid(f.id, "Event with id [%s] is invalid. RestApiId must be a valid reference to an 'AWS::Serverless::Api' resource in same template.", name)
 		}
 	}
+	if _, ok := f.r["Condition"]; ok && api == implicitRest {
+		return fmt.Errorf("function %s: an Api event of a function with a Condition is %w", f.id, ErrUnsupported)
+	}
 	s := t.implicit.spec(t.implicit.rest, api)
 	s.routes = append(s.routes, apiRoute{f: f, event: name, path: path, method: method})
 	return nil
@@ -118,6 +123,9 @@ func (t *transformer) httpAPIEvent(f *fnCtx, name string, ep map[string]any) err
 		if r, ok := t.in[api].(map[string]any); !ok || r["Type"] != "AWS::Serverless::HttpApi" {
 			return invalid(f.id, "Event with id [%s] is invalid. ApiId must be a valid reference to an 'AWS::Serverless::HttpApi' resource in same template.", name)
 		}
+	}
+	if _, ok := f.r["Condition"]; ok && api == implicitHTTP {
+		return fmt.Errorf("function %s: an HttpApi event of a function with a Condition is %w", f.id, ErrUnsupported)
 	}
 	s := t.implicit.spec(t.implicit.http, api)
 	s.routes = append(s.routes, apiRoute{f: f, event: name, path: path, method: method})
@@ -374,15 +382,20 @@ func addCors(id string, paths map[string]any, cors any) error {
 		if _, ok := item["options"]; ok {
 			continue
 		}
-		var methods []string
-		for _, m := range []string{"delete", "get", "head", "options", "patch", "post", "put"} {
-			if _, ok := item[m]; ok {
-				methods = append(methods, strings.ToUpper(m))
-			}
-		}
+		// samtranslator lists every key of the path item, upper-cased and
+		// sorted, with OPTIONS; ANY allows every method.
 		allowed := "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
 		if _, any := item["x-amazon-apigateway-any-method"]; !any {
-			allowed = strings.Join(append(methods, "OPTIONS"), ",")
+			set := map[string]bool{"OPTIONS": true}
+			for m := range item {
+				set[strings.ToUpper(m)] = true
+			}
+			var methods []string
+			for m := range set {
+				methods = append(methods, m)
+			}
+			sort.Strings(methods)
+			allowed = strings.Join(methods, ",")
 		}
 		item["options"] = gen{
 			"summary":  "CORS support",

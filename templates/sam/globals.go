@@ -1,6 +1,31 @@
 package sam
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// globalProperties are the properties each Globals section accepts, in
+// samtranslator's order (its error message lists them so).
+var globalProperties = map[string][]string{
+	"Function": {"Handler", "Runtime", "CodeUri", "DeadLetterQueue", "Description", "MemorySize", "Timeout", "VpcConfig", "Environment", "Tags", "PropagateTags", "Tracing", "KmsKeyArn", "AutoPublishAlias", "AutoPublishAliasAllProperties", "Layers", "DeploymentPreference", "RolePath", "PermissionsBoundary", "ReservedConcurrentExecutions", "ProvisionedConcurrencyConfig", "AssumeRolePolicyDocument", "EventInvokeConfig", "FileSystemConfigs", "CodeSigningConfigArn", "Architectures", "SnapStart", "EphemeralStorage", "FunctionUrlConfig", "RuntimeManagementConfig", "LoggingConfig", "RecursiveLoop", "SourceKMSKeyArn", "TenancyConfig", "DurableConfig", "CapacityProviderConfig", "FunctionScalingConfig", "PublishToLatestPublished", "VersionDeletionPolicy"},
+	"Api":         {"Auth", "Name", "DefinitionUri", "CacheClusterEnabled", "CacheClusterSize", "MergeDefinitions", "Variables", "EndpointConfiguration", "MethodSettings", "BinaryMediaTypes", "MinimumCompressionSize", "Cors", "GatewayResponses", "AccessLogSetting", "CanarySetting", "TracingEnabled", "OpenApiVersion", "Domain", "AlwaysDeploy", "PropagateTags", "SecurityPolicy", "EndpointAccessMode"},
+	"HttpApi":     {"Auth", "AccessLogSettings", "StageVariables", "Tags", "CorsConfiguration", "DefaultRouteSettings", "Domain", "RouteSettings", "FailOnWarnings", "PropagateTags"},
+	"SimpleTable": {"SSESpecification"},
+}
+
+// globalSectionNames are the sections samtranslator knows, for its error
+// message; eddy applies those of globalSections.
+const globalSectionNames = "'Api', 'CapacityProvider', 'Function', 'HttpApi', 'LayerVersion', 'SimpleTable', 'StateMachine', 'WebSocketApi'"
+
+func quoteList(l []string) string {
+	q := make([]string, len(l))
+	for i, s := range l {
+		q[i] = "'" + s + "'"
+	}
+	return strings.Join(q, ", ")
+}
 
 // globalSections maps a Globals section to the resource type it applies to.
 var globalSections = map[string]string{
@@ -27,11 +52,17 @@ func (t *transformer) applyGlobals(doc map[string]any) error {
 		typ, ok := globalSections[section]
 		if !ok {
 			return &Error{Causes: []string{fmt.Sprintf("'Globals' section is invalid. '%s' is not supported. Must be one of the following values - [%s]",
-				section, "'Api', 'Function', 'HttpApi', 'LayerVersion', 'SimpleTable', 'StateMachine', 'CapacityProvider'")}}
+				section, globalSectionNames)}}
 		}
 		values, ok := globals[section].(map[string]any)
 		if !ok {
 			return &Error{Causes: []string{fmt.Sprintf("'Globals' section is invalid. Value of '%s' must be a dictionary.", section)}}
+		}
+		for _, k := range sortedKeys(values) {
+			if !slices.Contains(globalProperties[section], k) {
+				return &Error{Causes: []string{fmt.Sprintf("'Globals' section is invalid. '%s' is not a supported property of '%s'. Must be one of the following values - [%s]",
+					k, section, quoteList(globalProperties[section]))}}
+			}
 		}
 		if t.globals == nil {
 			t.globals = map[string]map[string]any{}
