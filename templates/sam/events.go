@@ -1,6 +1,9 @@
 package sam
 
-import "strings"
+import (
+	"reflect"
+	"strings"
+)
 
 // events transforms a function's Events, in the order of their names.
 func (t *transformer) events(f *fnCtx) error {
@@ -72,7 +75,29 @@ func (t *transformer) pullEvent(f *fnCtx, id, name string, ep map[string]any, so
 		p["Enabled"] = deepCopy(v)
 	}
 	if dc, ok := ep["DestinationConfig"].(map[string]any); ok {
-		p["DestinationConfig"] = deepCopy(dc)
+		dc = deepCopy(dc).(map[string]any)
+		p["DestinationConfig"] = dc
+		if of, ok := dc["OnFailure"].(map[string]any); ok {
+			if typ, ok := of["Type"]; ok {
+				// Type only tells SAM which policy the role needs.
+				delete(of, "Type")
+				dest := of["Destination"]
+				var pol map[string]any
+				switch typ {
+				case "SQS":
+					pol = rolePolicy(id+"SQSPolicy", map[string]any{"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": dest})
+				case "SNS":
+					pol = rolePolicy(id+"SNSPolicy", map[string]any{"Action": "sns:publish", "Effect": "Allow", "Resource": dest})
+				case "S3":
+					pol = rolePolicy(id+"S3Policy",
+						map[string]any{"Action": "s3:PutObject", "Effect": "Allow", "Resource": map[string]any{"Fn::Join": []any{"/", []any{dest, "*"}}}},
+						map[string]any{"Action": "s3:ListBucket", "Effect": "Allow", "Resource": dest})
+				default:
+					return invalid(id, "The only valid values for 'Type' are 'SQS', 'SNS', 'S3', and 'Kafka'")
+				}
+				f.addPolicy(pol)
+			}
+		}
 	}
 	if source == "Stream" {
 		if _, ok := ep["StartingPosition"]; !ok {
@@ -272,4 +297,24 @@ func (t *transformer) scheduleV2Event(f *fnCtx, id string, ep map[string]any) er
 	passthrough(f.r, r)
 	t.out[id] = r
 	return nil
+}
+
+func rolePolicy(name string, statements ...any) map[string]any {
+	return map[string]any{"PolicyName": name, "PolicyDocument": map[string]any{"Statement": statements}}
+}
+
+// addPolicy adds an inline policy to the function's role unless one with
+// the same document is there.
+func (f *fnCtx) addPolicy(pol map[string]any) {
+	if f.role == nil {
+		return
+	}
+	rp := f.role["Properties"].(map[string]any)
+	list, _ := rp["Policies"].([]any)
+	for _, e := range list {
+		if em, ok := e.(map[string]any); ok && reflect.DeepEqual(em["PolicyDocument"], pol["PolicyDocument"]) {
+			return
+		}
+	}
+	rp["Policies"] = append(list, pol)
 }
