@@ -45,6 +45,9 @@ func (t *transformer) restAPI(id string, r map[string]any) error {
 	if err != nil {
 		return err
 	}
+	if err := checkProperties(id, "AWS::Serverless::Api", p); err != nil {
+		return err
+	}
 	if _, ok := p["StageName"]; !ok {
 		return invalid(id, "Missing required property 'StageName'.")
 	}
@@ -56,6 +59,9 @@ func (t *transformer) restAPI(id string, r map[string]any) error {
 func (t *transformer) httpAPI(id string, r map[string]any) error {
 	p, err := props(id, r)
 	if err != nil {
+		return err
+	}
+	if err := checkProperties(id, "AWS::Serverless::HttpApi", p); err != nil {
 		return err
 	}
 	s := t.implicit.spec(t.implicit.http, id)
@@ -302,7 +308,7 @@ func (t *transformer) genRest(s *apiSpec) error {
 		rest["Body"] = fromUni(body.tree())
 		hashed = body.tree()
 	}
-	copyProps(rest, p, "BinaryMediaTypes", "Name", "Description", "EndpointConfiguration", "MinimumCompressionSize", "Mode", "ApiKeySourceType", "DisableExecuteApiEndpoint")
+	copyProps(rest, p, "BinaryMediaTypes")
 	rr := resource("AWS::ApiGateway::RestApi", rest)
 	if s.r != nil {
 		passthrough(s.r, rr)
@@ -506,7 +512,7 @@ func (t *transformer) genHTTP(s *apiSpec) error {
 		}
 		api["Body"] = body
 	}
-	copyProps(api, p, "Name", "Description", "DisableExecuteApiEndpoint", "FailOnWarnings")
+
 	ar := resource("AWS::ApiGatewayV2::Api", api)
 	if s.r != nil {
 		passthrough(s.r, ar)

@@ -29,6 +29,9 @@ func (t *transformer) events(f *fnCtx) error {
 			ep = map[string]any{}
 		}
 		id := f.id + name
+		if err := checkProperties(id, typ, ep); err != nil {
+			return err
+		}
 		var err error
 		switch typ {
 		case "SQS":
@@ -236,7 +239,7 @@ func (t *transformer) scheduleEvent(f *fnCtx, id string, ep map[string]any) erro
 func (t *transformer) ruleEvent(f *fnCtx, id string, ep map[string]any) error {
 	p := map[string]any{}
 	copyRenamed(p, ep, "Pattern", "EventPattern")
-	copyProps(p, ep, "EventBusName", "Name", "State")
+	copyProps(p, ep, "EventBusName", "State")
 	if en, ok := ep["Enabled"]; ok {
 		if truthy(en) {
 			p["State"] = "ENABLED"

@@ -23,6 +23,9 @@ func (t *transformer) function(id string, r map[string]any) error {
 	if err != nil {
 		return err
 	}
+	if err := checkProperties(id, "AWS::Serverless::Function", p); err != nil {
+		return err
+	}
 	fn := map[string]any{}
 	copyProps(fn, p, lambdaProps...)
 	code, err := t.code(id, p)

@@ -118,6 +118,8 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("got error %v, want none", err)
 			}
 			g, w := canonical(t, got), canonical(t, want)
+			sortDependsOn(g)
+			sortDependsOn(w)
 			if !reflect.DeepEqual(g, w) {
 				for _, d := range diff("", g, w) {
 					t.Error(d)
@@ -221,5 +223,45 @@ func TestApplication(t *testing.T) {
 	_, err := sam.Transform(doc, opts)
 	if !errors.Is(err, sam.ErrUnsupported) || !strings.HasPrefix(err.Error(), "AWS::Serverless::Application (App) is not supported yet: ") {
 		t.Errorf("got %v, want AWS::Serverless::Application (App) is not supported yet: …", err)
+	}
+}
+
+// sortDependsOn sorts each resource's DependsOn list: samtranslator lists
+// the permissions an S3 bucket depends on in an order that changes from run
+// to run.
+func sortDependsOn(tree any) {
+	resources, _ := tree.(map[string]any)["Resources"].(map[string]any)
+	for _, r := range resources {
+		if l, ok := r.(map[string]any)["DependsOn"].([]any); ok {
+			sort.Slice(l, func(i, j int) bool { return fmt.Sprint(l[i]) < fmt.Sprint(l[j]) })
+		}
+	}
+}
+
+// TestNotSupportedYet checks that a property samtranslator knows and eddy
+// does not transform yet is an error, not silently dropped.
+func TestNotSupportedYet(t *testing.T) {
+	fn := func(p map[string]any) map[string]any {
+		props := map[string]any{"InlineCode": "x", "Handler": "h", "Runtime": "python3.12"}
+		for k, v := range p {
+			props[k] = v
+		}
+		return map[string]any{"Resources": map[string]any{"Fn": map[string]any{"Type": "AWS::Serverless::Function", "Properties": props}}}
+	}
+	for _, tc := range []struct {
+		name string
+		doc  map[string]any
+		want string
+	}{
+		{"function property", fn(map[string]any{"DeploymentPreference": map[string]any{"Type": "AllAtOnce"}}), "AWS::Serverless::Function (Fn): property DeploymentPreference is not supported yet"},
+		{"event property", fn(map[string]any{"Events": map[string]any{"A": map[string]any{"Type": "Api", "Properties": map[string]any{"Path": "/", "Method": "get", "Auth": map[string]any{}}}}}), "Api (FnA): property Auth is not supported yet"},
+		{"state machine", map[string]any{"Resources": map[string]any{"S": map[string]any{"Type": "AWS::Serverless::StateMachine"}}}, "AWS::Serverless::StateMachine (S) is not supported yet"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := sam.Transform(tc.doc, opts)
+			if !errors.Is(err, sam.ErrUnsupported) || err.Error() != tc.want {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+		})
 	}
 }

@@ -7,6 +7,9 @@ func (t *transformer) simpleTable(id string, r map[string]any) error {
 	if err != nil {
 		return err
 	}
+	if err := checkProperties(id, "AWS::Serverless::SimpleTable", p); err != nil {
+		return err
+	}
 	name, typ := any("id"), any("S")
 	if pk, ok := p["PrimaryKey"]; ok {
 		m, ok := pk.(map[string]any)

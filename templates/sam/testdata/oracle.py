@@ -66,8 +66,8 @@ def main(args):
         try:
             out = transform(template, dict(PARAMS), Policies())
         except InvalidDocumentException as e:
-            out["Error"] = "Invalid Serverless Application Specification document. Number of errors found: %d. %s" % (
-                len(e.causes), " ".join(c.message for c in e.causes))
+            out = {"Error": "Invalid Serverless Application Specification document. Number of errors found: %d. %s" % (
+                len(e.causes), " ".join(c.message for c in e.causes))}
         with open(os.path.splitext(path)[0] + ".expected.json", "w") as f:
             json.dump(out, f, indent=2, sort_keys=True)
             f.write("\n")
