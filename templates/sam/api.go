@@ -532,7 +532,11 @@ func (t *transformer) genHTTP(s *apiSpec) error {
 			stageID = logicalID(s.id+"Stage", name)
 		}
 	}
-	stage := map[string]any{"ApiId": ref(s.id), "AutoDeploy": true, "StageName": deepCopy(stageName), "Tags": map[string]any{"httpapi:createdBy": "SAM"}}
+	stage := map[string]any{"ApiId": ref(s.id), "AutoDeploy": true, "StageName": deepCopy(stageName)}
+	if body != nil {
+		// samtranslator tags the stage when it tags the definition.
+		stage["Tags"] = map[string]any{"httpapi:createdBy": "SAM"}
+	}
 	copyProps(stage, p, "StageVariables", "AccessLogSettings", "DefaultRouteSettings", "RouteSettings")
 	sr := resource("AWS::ApiGatewayV2::Stage", stage)
 	if s.r != nil {
