@@ -284,7 +284,7 @@ func (t *transformer) genRest(s *apiSpec) error {
 				"x-amazon-apigateway-integration": gen{
 					"type":       "aws_proxy",
 					"httpMethod": "POST",
-					"uri":        gen{"Fn::Sub": invokeURI(rt.f, "aws")},
+					"uri":        gen{"Fn::Sub": invokeURI(rt.f, t.opts.Partition)},
 				},
 				"responses": gen{},
 			}
@@ -353,7 +353,7 @@ func (t *transformer) genRest(s *apiSpec) error {
 		suffix = prefix
 	}
 	for _, rt := range s.routes {
-		t.apiPermission(rt, s.id, suffix, "arn:aws")
+		t.apiPermission(rt, s.id, suffix, "arn:"+t.opts.Partition)
 	}
 	return nil
 }

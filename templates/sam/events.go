@@ -35,11 +35,11 @@ func (t *transformer) events(f *fnCtx) error {
 		var err error
 		switch typ {
 		case "SQS":
-			err = t.pullEvent(f, id, name, ep, "Queue", "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole")
+			err = t.pullEvent(f, id, name, ep, "Queue", t.managedPolicy("service-role/AWSLambdaSQSQueueExecutionRole"))
 		case "DynamoDB":
-			err = t.pullEvent(f, id, name, ep, "Stream", "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole")
+			err = t.pullEvent(f, id, name, ep, "Stream", t.managedPolicy("service-role/AWSLambdaDynamoDBExecutionRole"))
 		case "Kinesis":
-			err = t.pullEvent(f, id, name, ep, "Stream", "arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole")
+			err = t.pullEvent(f, id, name, ep, "Stream", t.managedPolicy("service-role/AWSLambdaKinesisExecutionRole"))
 		case "S3":
 			err = t.s3Event(f, id, name, ep)
 		case "Schedule":

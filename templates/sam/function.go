@@ -217,12 +217,12 @@ func (t *transformer) functionRole(id string, r, p map[string]any, dlq map[strin
 	} else {
 		rp["AssumeRolePolicyDocument"] = assumeRole("lambda.amazonaws.com")
 	}
-	managed := []any{"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}
+	managed := []any{t.managedPolicy("service-role/AWSLambdaBasicExecutionRole")}
 	if tr, ok := p["Tracing"]; ok && tr != "Disabled" {
-		managed = append(managed, "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess")
+		managed = append(managed, t.managedPolicy("AWSXrayWriteOnlyAccess"))
 	}
 	if _, ok := p["VpcConfig"]; ok {
-		managed = append(managed, "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")
+		managed = append(managed, t.managedPolicy("service-role/AWSLambdaVPCAccessExecutionRole"))
 	}
 	var docs []any
 	if dlq != nil {
@@ -246,7 +246,7 @@ func (t *transformer) functionRole(id string, r, p map[string]any, dlq map[strin
 		case string:
 			arn := pv
 			if !strings.HasPrefix(pv, "arn:") {
-				arn = "arn:aws:iam::aws:policy/" + pv
+				arn = t.managedPolicy(pv)
 			}
 			managed = appendUnique(managed, arn)
 		case map[string]any:
@@ -496,4 +496,9 @@ func (t *transformer) functionURL(f *fnCtx) error {
 		t.out[f.id+"URLInvokeAllowPublicAccess"] = ir
 	}
 	return nil
+}
+
+// managedPolicy is the ARN of the AWS managed policy name.
+func (t *transformer) managedPolicy(name string) string {
+	return "arn:" + t.opts.Partition + ":iam::aws:policy/" + name
 }

@@ -6,6 +6,31 @@
 // with intrinsic functions in their long form ({"Ref": "X"},
 // {"Fn::GetAtt": ["A", "B"]}). Numbers may be float64, int, json.Number or any
 // type whose String method returns the number's text.
+//
+// The golden tests in testdata hold samtranslator's own output
+// (testdata/oracle.py writes it). Where eddy differs from samtranslator it
+// does so on purpose:
+//
+//   - A tree is a Go map, so the template's key order is not known. Events
+//     are processed in the order of their names (samtranslator: template
+//     order), which orders the managed policies and inline policies events
+//     add to a role, an S3 bucket's LambdaConfigurations, and errors (by
+//     resource id). A Tags map becomes a tag list in key order.
+//   - An API deployment's id hashes samtranslator's Python 2.7 str() of the
+//     definition. The keys samtranslator generates are inserted in its order;
+//     the keys of a template's own DefinitionBody in sorted order. The id
+//     differs only if two of those keys collide in Python 2.7's dict table
+//     and the template did not write them sorted.
+//   - A managed policy name becomes arn:PARTITION:iam::aws:policy/NAME (the
+//     names under service-role/ must be written with that prefix);
+//     samtranslator looks names up in IAM.
+//   - Each resource reports its first error only, and an error in Globals
+//     stops the transform.
+//   - What eddy does not transform yet is an error wrapping ErrUnsupported,
+//     never dropped: AWS::Serverless::Application (a stack nests it), the
+//     other AWS::Serverless types, the properties listed as known but not
+//     done in properties.go (Auth, DeploymentPreference, custom domains …),
+//     and Api or HttpApi events of a function with a Condition.
 package sam
 
 import (
