@@ -265,3 +265,17 @@ func TestNotSupportedYet(t *testing.T) {
 		})
 	}
 }
+
+// TestInputUnchanged checks that Transform leaves its input as it was.
+func TestInputUnchanged(t *testing.T) {
+	for _, name := range []string{"testdata/events_s3.json", "testdata/globals.json", "testdata/api_cors_globals.json"} {
+		doc := mustReadJSON(t, name)
+		before := canonical(t, doc)
+		if _, err := sam.Transform(doc, opts); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if d := diff("", canonical(t, doc), before); len(d) > 0 {
+			t.Errorf("%s: input changed: %v", name, d)
+		}
+	}
+}
