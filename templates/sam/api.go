@@ -241,6 +241,9 @@ func (t *transformer) genRest(s *apiSpec) error {
 		p = map[string]any{}
 		if g, ok := t.globals["Api"]; ok {
 			p = mergeGlobal(g, p).(map[string]any)
+			if err := checkProperties(s.id, "AWS::Serverless::Api", p); err != nil {
+				return err
+			}
 		}
 		p["StageName"] = "Prod"
 	}
@@ -438,6 +441,9 @@ func (t *transformer) genHTTP(s *apiSpec) error {
 		p = map[string]any{}
 		if g, ok := t.globals["HttpApi"]; ok {
 			p = mergeGlobal(g, p).(map[string]any)
+			if err := checkProperties(s.id, "AWS::Serverless::HttpApi", p); err != nil {
+				return err
+			}
 		}
 	}
 	api := map[string]any{}

@@ -189,6 +189,10 @@ func Transform(doc map[string]any, opts Options) (map[string]any, error) {
 	}
 	if len(causes) == 0 {
 		if err := t.implicit.finish(t); err != nil {
+			var re *resourceError
+			if !errors.As(err, &re) {
+				return nil, err
+			}
 			causes = append(causes, err.Error())
 		}
 	}

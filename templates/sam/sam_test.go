@@ -255,6 +255,7 @@ func TestNotSupportedYet(t *testing.T) {
 	}{
 		{"function property", fn(map[string]any{"DeploymentPreference": map[string]any{"Type": "AllAtOnce"}}), "AWS::Serverless::Function (Fn): property DeploymentPreference is not supported yet"},
 		{"event property", fn(map[string]any{"Events": map[string]any{"A": map[string]any{"Type": "Api", "Properties": map[string]any{"Path": "/", "Method": "get", "Auth": map[string]any{}}}}}), "Api (FnA): property Auth is not supported yet"},
+		{"implicit api global", map[string]any{"Globals": map[string]any{"Api": map[string]any{"Auth": map[string]any{}}}, "Resources": fn(map[string]any{"Events": map[string]any{"A": map[string]any{"Type": "Api", "Properties": map[string]any{"Path": "/", "Method": "get"}}}})["Resources"]}, "AWS::Serverless::Api (ServerlessRestApi): property Auth is not supported yet"},
 		{"state machine", map[string]any{"Resources": map[string]any{"S": map[string]any{"Type": "AWS::Serverless::StateMachine"}}}, "AWS::Serverless::StateMachine (S) is not supported yet"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
