@@ -74,9 +74,6 @@ func (t *transformer) function(id string, r map[string]any) error {
 	copyAttrs(r, lambda)
 	if role != nil {
 		t.out[id+"Role"] = role
-		if dep, ok := lambda["DependsOn"]; ok {
-			_ = dep
-		}
 	}
 	t.out[id] = lambda
 

@@ -81,7 +81,7 @@ func writePyJSON(b *strings.Builder, v any) {
 		b.WriteByte(']')
 	case float64:
 		if v == math.Trunc(v) && math.Abs(v) < 1e16 {
-			b.WriteString(strconv.FormatFloat(v, 'f', -1, 64))
+			b.WriteString(strconv.FormatFloat(v, 'f', 1, 64)) // Python writes 1.0
 		} else {
 			b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
 		}
