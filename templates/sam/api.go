@@ -91,8 +91,11 @@ func apiRef(f *fnCtx, event string, v any, prop string) (string, error) {
 func (t *transformer) apiEvent(f *fnCtx, name string, ep map[string]any) error {
 	path, _ := ep["Path"].(string)
 	method, _ := ep["Method"].(string)
-	if path == "" || method == "" {
-		return invalid(f.id, "Event with id [%s] is invalid. Event 'Path' and 'Method' are required.", name)
+	if path == "" {
+		return invalid(f.id, "Event with id [%s] is invalid. Property 'Path' is required.", name)
+	}
+	if method == "" {
+		return invalid(f.id, "Event with id [%s] is invalid. Property 'Method' is required.", name)
 	}
 	api := implicitRest
 	if v, ok := ep["RestApiId"]; ok {
@@ -117,8 +120,10 @@ func (t *transformer) httpAPIEvent(f *fnCtx, name string, ep map[string]any) err
 	method, _ := ep["Method"].(string)
 	if path == "" && method == "" {
 		path, method = "$default", "x-amazon-apigateway-any-method"
-	} else if path == "" || method == "" {
-		return invalid(f.id, "Event with id [%s] is invalid. Event 'Path' and 'Method' are required.", name)
+	} else if path == "" {
+		return invalid(f.id, "Event with id [%s] is invalid. Property 'Path' is required.", name)
+	} else if method == "" {
+		return invalid(f.id, "Event with id [%s] is invalid. Property 'Method' is required.", name)
 	}
 	api := implicitHTTP
 	if v, ok := ep["ApiId"]; ok {
