@@ -280,3 +280,56 @@ func TestInputUnchanged(t *testing.T) {
 		}
 	}
 }
+
+// TestMutations replaces, one at a time, each value of each golden input
+// by values of the wrong shape and checks that Transform returns a template
+// or an error, never panics.
+func TestMutations(t *testing.T) {
+	inputs, _ := filepath.Glob("testdata/*.json")
+	odd := []any{nil, "", json.Number("1"), true, []any{}, map[string]any{}, map[string]any{"Ref": "X"}, []any{map[string]any{}}}
+	n := 0
+	for _, in := range inputs {
+		if strings.HasSuffix(in, ".expected.json") {
+			continue
+		}
+		var paths [][]string
+		var walk func(v any, path []string)
+		walk = func(v any, path []string) {
+			paths = append(paths, append([]string(nil), path...))
+			if m, ok := v.(map[string]any); ok {
+				for k, e := range m {
+					walk(e, append(path, k))
+				}
+			}
+		}
+		walk(mustReadJSON(t, in), nil)
+		for _, p := range paths {
+			if len(p) == 0 {
+				continue
+			}
+			for _, o := range odd {
+				doc := mustReadJSON(t, in)
+				m := doc
+				for _, k := range p[:len(p)-1] {
+					m = m[k].(map[string]any)
+				}
+				m[p[len(p)-1]] = o
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							t.Fatalf("%s: %v = %#v: panic %v", in, p, o, r)
+						}
+					}()
+					out, err := sam.Transform(doc, opts)
+					if out == nil && err == nil {
+						t.Fatalf("%s: %v = %#v: got nil template and nil error", in, p, o)
+					}
+				}()
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no mutations ran")
+	}
+}
