@@ -3,6 +3,18 @@
 // conditions, mappings, the intrinsic functions, outputs and the order in
 // which resources are created and deleted.
 //
+// A stack engine uses it in these steps:
+//
+//	t, err := templates.Load(body)              // parse and validate statically
+//	b, err := t.Bind(params, pseudo, lookups)   // parameters, conditions
+//	levels, err := b.Order()                    // creation levels; DeletionOrder reverses them
+//	props, err := b.ResolveProperties(id, res)  // per resource, as the resources it needs exist
+//	outs, err := b.Outputs(res)
+//
+// Errors are *eddy.Error values of code EVALIDATE and AWS type
+// ValidationError whose messages are CloudFormation's; errors found while
+// resolving a value are wrapped in a PathError naming the value.
+//
 // A template is parsed by ParseDocument into a generic tree whose values are
 //
 //	map[string]any   a mapping (key order is not kept; see ParseDocumentKeys)
