@@ -117,7 +117,7 @@ func (b *Bound) graph() (map[string][]string, error) {
 		if !b.included[r.LogicalID] {
 			continue
 		}
-		rf, err := b.Template.references(r.Properties, "Resources", b.Conditions)
+		rf, err := b.Template.references(r.Properties, b.Conditions)
 		if err != nil {
 			return nil, err
 		}
@@ -137,11 +137,11 @@ func (b *Bound) graph() (map[string][]string, error) {
 }
 
 // graph returns the static dependency graph of all resources, with every
-// Fn::If branch counted. cond is unused and kept for symmetry.
-func (t *Template) graph(cond map[string]bool) map[string][]string {
+// Fn::If branch counted.
+func (t *Template) graph() map[string][]string {
 	g := map[string][]string{}
 	for _, r := range t.Resources {
-		rf, _ := t.references(r.Properties, "Resources", cond)
+		rf, _ := t.references(r.Properties, nil)
 		g[r.LogicalID] = dedupe(append(append([]string{}, r.DependsOn...), rf.resources...))
 	}
 	return g

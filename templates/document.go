@@ -3,14 +3,30 @@
 // conditions, mappings, the intrinsic functions, outputs and the order in
 // which resources are created and deleted.
 //
+// A stack engine uses it in these steps:
+//
+//	t, err := templates.Load(body)              // parse and validate statically
+//	b, err := t.Bind(params, pseudo, lookups)   // parameters, conditions
+//	levels, err := b.Order()                    // creation levels; DeletionOrder reverses them
+//	props, err := b.ResolveProperties(id, res)  // per resource, as the resources it needs exist
+//	outs, err := b.Outputs(res)
+//
+// Errors are *eddy.Error values of code EVALIDATE and AWS type
+// ValidationError whose messages are CloudFormation's; errors found while
+// resolving a value are wrapped in a PathError naming the value.
+//
 // A template is parsed by ParseDocument into a generic tree whose values are
 //
 //	map[string]any   a mapping (key order is not kept; see ParseDocumentKeys)
 //	[]any            a sequence
 //	string           a string
-//	json.Number      a number, with the text the template wrote ("1.10", "012")
+//	json.Number      a number, with the text the template wrote ("1.10", "1e3")
 //	bool             true or false
 //	nil              null
+//
+// A YAML number that JSON cannot spell (012, 0x1F, +1, .inf) stays a string
+// with its text, so that every json.Number in a tree encodes as JSON and no
+// text is altered.
 //
 // Every YAML short form (!Ref, !Sub, !GetAtt …) is rewritten to its long JSON
 // form ({"Ref": …}, {"Fn::Sub": …}, {"Fn::GetAtt": [resource, attribute]}), so
@@ -246,7 +262,7 @@ func scalar(n *yaml.Node) any {
 		}
 		return b
 	case "!!int", "!!float":
-		if n.Tag == "" || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 && json.Valid([]byte(n.Value)) {
 			return json.Number(n.Value)
 		}
 	}

@@ -28,6 +28,8 @@ Resources:
       Cond: !Condition C
       Eq: !Equals [a, b]
       Num: 012
+      Exp: 1e3
+      Hex: 0x1F
       Flt: 1.10
       Quoted: "12"
       Bool: true
@@ -53,7 +55,9 @@ Resources:
 		"If":      map[string]any{"Fn::If": []any{"C", json.Number("1.10"), map[string]any{"Ref": "AWS::NoValue"}}},
 		"Cond":    map[string]any{"Condition": "C"},
 		"Eq":      map[string]any{"Fn::Equals": []any{"a", "b"}},
-		"Num":     json.Number("012"),
+		"Num":     "012",
+		"Exp":     json.Number("1e3"),
+		"Hex":     "0x1F",
 		"Flt":     json.Number("1.10"),
 		"Quoted":  "12",
 		"Bool":    true,
@@ -110,8 +114,18 @@ func FuzzParseDocument(f *testing.F) {
 	f.Add([]byte("a: &x [*x]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := templates.ParseDocument(data)
-		if err == nil && doc == nil {
+		if err != nil {
+			if eddy.AsError(err) == nil {
+				t.Fatalf("got %v, want an *eddy.Error", err)
+			}
+			return
+		}
+		if doc == nil {
 			t.Fatal("nil document without an error")
+		}
+		// Every tree encodes as JSON: numbers are valid JSON numbers.
+		if _, err := json.Marshal(doc); err != nil {
+			t.Fatalf("the tree does not encode as JSON: %v", err)
 		}
 	})
 }

@@ -171,8 +171,13 @@ func FuzzResolve(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, err := evaluate(data, map[string]string{})
-		if err == nil && out == nil {
-			t.Fatal("no result and no error")
+		if err == nil {
+			if out == nil {
+				t.Fatal("no result and no error")
+			}
+			if _, err := json.Marshal(out); err != nil {
+				t.Fatalf("the resolved template does not encode as JSON: %v", err)
+			}
 		}
 		if err != nil && eddy.AsError(err) == nil {
 			t.Fatalf("got %v, want an *eddy.Error", err)

@@ -334,7 +334,7 @@ func (t *Template) validateReferences() error {
 				missing = append(missing, d)
 			}
 		}
-		refs, err := t.references(r.Properties, "Resources", nil)
+		refs, err := t.references(r.Properties, nil)
 		if err != nil {
 			return err
 		}
@@ -349,7 +349,7 @@ func (t *Template) validateReferences() error {
 				return formatError("Unresolved condition dependencies [%s] in the Outputs block of the template", o.Condition)
 			}
 		}
-		refs, err := t.references([]any{o.Value, o.Description, o.ExportName}, "Outputs", nil)
+		refs, err := t.references([]any{o.Value, o.Description, o.ExportName}, nil)
 		if err != nil {
 			return err
 		}
@@ -360,7 +360,7 @@ func (t *Template) validateReferences() error {
 	if err := t.validateConditions(); err != nil {
 		return err
 	}
-	_, err := levels(t.graph(nil))
+	_, err := levels(t.graph())
 	return err
 }
 
@@ -384,7 +384,7 @@ type refs struct {
 
 // references walks v for Ref, Fn::GetAtt and Fn::Sub references. When cond
 // is not nil, only the taken branch of each Fn::If is walked.
-func (t *Template) references(v any, block string, cond map[string]bool) (refs, error) {
+func (t *Template) references(v any, cond map[string]bool) (refs, error) {
 	var out refs
 	var walk func(v any) error
 	name := func(n string, getAtt bool) error {
