@@ -423,6 +423,7 @@ func (o *op) outputs() error {
 		}
 	}
 	o.st.Exports = names
+	o.st.Imports = o.p.importList()
 	return o.s.saveStack(ctx, o.st)
 }
 
@@ -643,7 +644,11 @@ func (o *op) cleanup() error {
 		}
 		failed = append(failed, f...)
 	}
-	// AWS completes the update even if cleanup fails to delete something.
+	// AWS completes the update even if cleanup fails to delete something;
+	// the resource's DELETE_FAILED event says what is left.
+	if len(failed) > 0 {
+		o.s.cfg.Logger.Warn("stack cleanup left resources", "stack", o.st.StackName, "resources", failed)
+	}
 	o.st.Prev = nil
 	o.st.LastUpdatedTime = o.s.cfg.Clock().UTC()
 	return o.status("UPDATE_COMPLETE", "")

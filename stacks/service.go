@@ -223,7 +223,6 @@ func nameKey(name string) string       { return "n." + engine.EncodeKey(name) }
 func stackKey(id string) string        { return "s." + id }
 func resKey(id, logical string) string { return "r." + id + "." + engine.EncodeKey(logical) }
 func exportKey(name string) string     { return "x." + engine.EncodeKey(name) }
-func csKey(id, name string) string     { return "c." + id + "." + engine.EncodeKey(name) }
 
 func (s *Service) getJSON(ctx context.Context, key string, v any) (uint64, bool, error) {
 	e, err := s.kv.Get(ctx, key)
