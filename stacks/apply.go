@@ -192,9 +192,11 @@ func (o *op) createOne(id string, added bool) error {
 	req := o.request(r)
 	req.Properties = props
 	res, err := h.Create(o.ctx, req)
-	if o.stopped() {
-		// The outcome is not recorded; resuming deletes the resource
-		// by what the handler can find of it.
+	if err != nil && o.stopped() {
+		// A call cut short by the service closing is not a failure: the
+		// resource stays CREATE_IN_PROGRESS and resuming deletes it by
+		// what the handler can find of it. A call that succeeded is
+		// recorded even while closing.
 		return errStopped
 	}
 	if err != nil {
@@ -234,7 +236,7 @@ func (o *op) deleteAs(r *resourceRecord, onCreate, save bool) error {
 	req := o.request(r)
 	req.OldProperties = r.Properties
 	err = h.Delete(o.ctx, req)
-	if o.stopped() {
+	if err != nil && o.stopped() {
 		return errStopped
 	}
 	if err != nil {
@@ -521,7 +523,7 @@ func (o *op) updateOne(id string) error {
 		req := o.request(r)
 		req.Properties, req.OldProperties = props, cur.Properties
 		res, err := h.Update(o.ctx, req)
-		if o.stopped() {
+		if err != nil && o.stopped() {
 			return errStopped
 		}
 		if err == nil {
@@ -545,7 +547,7 @@ func (o *op) updateOne(id string) error {
 	req := o.request(r)
 	req.Properties = props
 	res, err := h.Create(o.ctx, req)
-	if o.stopped() {
+	if err != nil && o.stopped() {
 		return errStopped
 	}
 	if err != nil {
@@ -689,7 +691,7 @@ func (o *op) rollbackUpdate() error {
 				req := o.request(r)
 				req.Properties, req.OldProperties = old.Properties, r.Properties
 				res, err := h.Update(o.ctx, req)
-				if o.stopped() {
+				if err != nil && o.stopped() {
 					return errStopped
 				}
 				if err != nil {

@@ -95,6 +95,11 @@ func (h *thing) Create(ctx context.Context, r *stacks.Request) (*stacks.Result, 
 }
 
 func (h *thing) Update(ctx context.Context, r *stacks.Request) (*stacks.Result, error) {
+	if r.Properties["Block"] == true {
+		h.blocked <- r.LogicalID
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
 	if err := h.record("Update", r); err != nil {
 		return nil, err
 	}
@@ -676,4 +681,70 @@ func FuzzCreateStack(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestUpdateReplacedByHandler(t *testing.T) {
+	s, h := newService(t)
+	ctx := context.Background()
+	st := MustCreate(t, s, stacks.CreateStackInput{StackName: "app", TemplateBody: "Resources:\n  R: {Type: Test::Thing, Properties: {Value: x}}"}, "CREATE_COMPLETE")
+	before := physical(t, s, "app")["R"]
+	if _, err := s.UpdateStack(ctx, stacks.UpdateStackInput{StackName: "app", TemplateBody: "Resources:\n  R: {Type: Test::Thing, Properties: {Value: replace-me}}"}); err != nil {
+		t.Fatal(err)
+	}
+	if st = MustWait(t, s, st.StackID); st.Status != "UPDATE_COMPLETE" {
+		t.Fatalf("status %s", st.Status)
+	}
+	after := physical(t, s, "app")["R"]
+	if after == before {
+		t.Fatalf("R kept %s after ErrReplace", after)
+	}
+	calls := h.callList()
+	if fmt.Sprint(calls) != "[Create R Update R Create R Delete R]" {
+		t.Fatalf("calls %v", calls)
+	}
+	if live := h.liveIDs(); len(live) != 1 {
+		t.Fatalf("live %v", live)
+	}
+}
+
+func TestResumeRollsBackInterruptedUpdate(t *testing.T) {
+	dir := t.TempDir()
+	e := openEngine(t, dir)
+	h := newThing()
+	s := openService(t, e, map[string]stacks.Handler{"Test::Thing": h})
+	st := MustCreate(t, s, stacks.CreateStackInput{StackName: "app", TemplateBody: v1}, "CREATE_COMPLETE")
+	v4 := strings.Replace(v2, "Value: two", "Value: two, Block: true", 1)
+	if _, err := s.UpdateStack(context.Background(), stacks.UpdateStackInput{StackName: "app", TemplateBody: v4}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-h.blocked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the update never reached Mod")
+	}
+	_ = s.Close()
+	_ = e.Close()
+
+	e = openEngine(t, dir)
+	defer e.Close()
+	s = openService(t, e, map[string]stacks.Handler{"Test::Thing": h})
+	defer s.Close()
+	got := MustWait(t, s, st.StackID)
+	if got.Status != "UPDATE_ROLLBACK_COMPLETE" {
+		t.Fatalf("status %s", got.Status)
+	}
+	rs := physical(t, s, "app")
+	if rs["Old"] == "" || rs["New"] != "" || len(rs) != 5 {
+		t.Fatalf("resources %v", rs)
+	}
+	m, _ := s.DescribeStackResource(context.Background(), "app", "Mod")
+	if m.Properties["Value"] != "one" {
+		t.Fatalf("Mod %v", m.Properties)
+	}
+	if live := h.liveIDs(); len(live) != 5 {
+		t.Fatalf("live %v", live)
+	}
+	if tmpl, _ := s.GetTemplate(context.Background(), "app", ""); tmpl != v1 {
+		t.Fatalf("template %q", tmpl)
+	}
 }
