@@ -413,7 +413,7 @@ func (o *op) outputs() error {
 		if users, err := o.s.importers(ctx, n, o.st.UUID); err != nil {
 			return err
 		} else if len(users) > 0 {
-			return validation("Cannot delete export %s as it is in use by %s", n, strings.Join(users, ", "))
+			return validation("Export %s cannot be deleted as it is in use by %s", n, strings.Join(users, ", "))
 		}
 	}
 	if err := o.dropExports(keep); err != nil {

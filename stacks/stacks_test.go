@@ -19,13 +19,14 @@ type thing struct {
 	props    []string
 	required []string
 
-	mu      sync.Mutex        // guards the fields below
-	calls   []string          // "Create A", "Update A", "Delete A"
-	live    map[string]string // physical id → logical id
-	fail    map[string]bool   // logical ids whose Create or Update fails
-	meet    map[string]chan struct{}
-	blocked chan string // receives the logical id of a Create that blocks
-	meetFor time.Duration
+	mu         sync.Mutex        // guards the fields below
+	calls      []string          // "Create A", "Update A", "Delete A"
+	live       map[string]string // physical id → logical id
+	fail       map[string]bool   // logical ids whose Create or Update fails
+	meet       map[string]chan struct{}
+	blocked    chan string // receives the logical id of a Create that blocks
+	meetFor    time.Duration
+	delBlocked bool
 }
 
 func newThing(props ...string) *thing {
@@ -110,6 +111,18 @@ func (h *thing) Update(ctx context.Context, r *stacks.Request) (*stacks.Result, 
 }
 
 func (h *thing) Delete(ctx context.Context, r *stacks.Request) error {
+	if r.OldProperties["Value"] == "block-delete" {
+		// Blocks once: the resumed delete goes through.
+		h.mu.Lock()
+		first := !h.delBlocked
+		h.delBlocked = true
+		h.mu.Unlock()
+		if first {
+			h.blocked <- r.LogicalID
+			<-ctx.Done()
+			return ctx.Err()
+		}
+	}
 	_ = h.record("Delete", r)
 	h.mu.Lock()
 	delete(h.live, r.PhysicalID)
@@ -305,6 +318,16 @@ Resources:
 		t.Fatalf("imports %v %v", im, err)
 	}
 	wantCode(t, s.DeleteStack(ctx, "app"), "ValidationError", "Export shared-c cannot be deleted as it is in use by user")
+	noExport := strings.Replace(ordered, ", Export: {Name: shared-c}", "", 1)
+	if _, err := s.UpdateStack(ctx, stacks.UpdateStackInput{StackName: "app", TemplateBody: noExport}); err != nil {
+		t.Fatal(err)
+	}
+	if got := MustWait(t, s, st.StackID); got.Status != "UPDATE_ROLLBACK_COMPLETE" {
+		t.Fatalf("status %s", got.Status)
+	}
+	if xs, _ := s.ListExports(ctx); len(xs) != 1 {
+		t.Fatalf("exports after rollback %+v", xs)
+	}
 	st2 := MustCreate(t, s, stacks.CreateStackInput{StackName: "dup", TemplateBody: `
 Resources:
   X: {Type: Test::Thing}
@@ -746,5 +769,71 @@ func TestResumeRollsBackInterruptedUpdate(t *testing.T) {
 	}
 	if tmpl, _ := s.GetTemplate(context.Background(), "app", ""); tmpl != v1 {
 		t.Fatalf("template %q", tmpl)
+	}
+}
+
+func TestParameters(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	body := `
+Description: with parameters
+Parameters:
+  Secret: {Type: String, NoEcho: true}
+  Size: {Type: Number, Default: "3"}
+Resources:
+  R: {Type: Test::Thing, Properties: {Value: !Sub "${Secret}-${Size}"}}
+`
+	v, err := s.ValidateTemplate(ctx, body)
+	if err != nil || v.Description != "with parameters" || len(v.Parameters) != 2 || !v.Parameters[0].NoEcho || v.Parameters[1].DefaultValue != "3" {
+		t.Fatalf("validate %+v %v", v, err)
+	}
+	st := MustCreate(t, s, stacks.CreateStackInput{StackName: "p", TemplateBody: body, Parameters: []stacks.Parameter{{Key: "Secret", Value: "hush"}}}, "CREATE_COMPLETE")
+	if fmt.Sprint(st.Parameters) != fmt.Sprint([]stacks.Parameter{{Key: "Secret", Value: "****"}, {Key: "Size", Value: "3"}}) {
+		t.Fatalf("parameters %+v", st.Parameters)
+	}
+	r, _ := s.DescribeStackResource(ctx, "p", "R")
+	if r.Properties["Value"] != "hush-3" {
+		t.Fatalf("R %v", r.Properties)
+	}
+	if _, err := s.UpdateStack(ctx, stacks.UpdateStackInput{StackName: "p", UsePreviousTemplate: true, Parameters: []stacks.Parameter{{Key: "Secret", UsePreviousValue: true}, {Key: "Size", Value: "4"}}}); err != nil {
+		t.Fatal(err)
+	}
+	MustWait(t, s, st.StackID)
+	if r, _ := s.DescribeStackResource(ctx, "p", "R"); r.Properties["Value"] != "hush-4" {
+		t.Fatalf("R %v", r.Properties)
+	}
+	_, err = s.UpdateStack(ctx, stacks.UpdateStackInput{StackName: "p", UsePreviousTemplate: true, Parameters: []stacks.Parameter{{Key: "Secret", UsePreviousValue: true}, {Key: "Size", UsePreviousValue: true}}})
+	wantCode(t, err, "ValidationError", "No updates are to be performed.")
+}
+
+func TestResumeContinuesInterruptedDelete(t *testing.T) {
+	dir := t.TempDir()
+	e := openEngine(t, dir)
+	h := newThing()
+	s := openService(t, e, map[string]stacks.Handler{"Test::Thing": h})
+	st := MustCreate(t, s, stacks.CreateStackInput{StackName: "app", TemplateBody: `
+Resources:
+  A: {Type: Test::Thing}
+  B: {Type: Test::Thing, Properties: {Value: block-delete, Name: !Ref A}}`}, "CREATE_COMPLETE")
+	if err := s.DeleteStack(context.Background(), "app"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-h.blocked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("B was never deleted")
+	}
+	_ = s.Close()
+	_ = e.Close()
+
+	e = openEngine(t, dir)
+	defer e.Close()
+	s = openService(t, e, map[string]stacks.Handler{"Test::Thing": h})
+	defer s.Close()
+	if got := MustWait(t, s, st.StackID); got.Status != "DELETE_COMPLETE" {
+		t.Fatalf("status %s", got.Status)
+	}
+	if live := h.liveIDs(); len(live) != 0 {
+		t.Fatalf("live %v", live)
 	}
 }
