@@ -362,6 +362,15 @@ func (o *op) runDelete() error {
 			return err
 		}
 	}
+	keys, err := o.s.keys(ctx, "c."+o.st.UUID+".*")
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := o.s.kv.Delete(ctx, k); err != nil {
+			return fmt.Errorf("stacks: delete change set: %w", err)
+		}
+	}
 	o.st.DeletionTime = o.s.cfg.Clock().UTC()
 	return o.status("DELETE_COMPLETE", "")
 }

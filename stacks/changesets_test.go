@@ -87,4 +87,19 @@ func TestChangeSets(t *testing.T) {
 	}
 	_, _, err = s.CreateChangeSet(ctx, stacks.CreateChangeSetInput{StackName: "nope", ChangeSetName: "x", TemplateBody: v1})
 	wantCode(t, err, "ValidationError", "Stack [nope] does not exist")
+
+	// A stack only reviewed is deleted with its change sets.
+	_, reviewID, err := s.CreateChangeSet(ctx, stacks.CreateChangeSetInput{StackName: "review", ChangeSetName: "c", TemplateBody: v1, ChangeSetType: "CREATE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteStack(ctx, "review"); err != nil {
+		t.Fatal(err)
+	}
+	if got := MustWait(t, s, reviewID); got.Status != "DELETE_COMPLETE" {
+		t.Fatalf("status %s", got.Status)
+	}
+	if l, err := s.ListChangeSets(ctx, reviewID); err != nil || len(l) != 0 {
+		t.Fatalf("change sets %+v %v", l, err)
+	}
 }

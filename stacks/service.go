@@ -17,6 +17,15 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// The bucket holds, under these keys (names base32hex-encoded):
+//
+//	n.NAME               the uuid of the live stack of that name
+//	s.UUID               the stack record (deleted stacks stay)
+//	r.UUID.LOGICALID     a resource of the stack
+//	x.EXPORTNAME         an export and the stack that owns it
+//	c.UUID.CHANGESET     a change set of the stack
+//
+// The stream holds each stack's events on eddy.stacks.events.UUID.
 const (
 	stateBucket  = "eddy-stacks"
 	eventsStream = "eddy-stack-events"
