@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -208,6 +209,8 @@ type Export struct {
 	Name, Value      string
 }
 
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
 func newUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -278,7 +281,7 @@ func (s *Service) find(ctx context.Context, nameOrID string) (*stackRecord, erro
 	if strings.HasPrefix(nameOrID, "arn:") {
 		i := strings.LastIndex(nameOrID, "/")
 		id = nameOrID[i+1:]
-		if strings.ContainsAny(id, ".*> ") || id == "" {
+		if !uuidRE.MatchString(id) {
 			return nil, notExist(nameOrID)
 		}
 	} else {

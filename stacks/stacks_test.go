@@ -363,6 +363,8 @@ func TestValidationCreatesNothing(t *testing.T) {
 	}
 	_, err := s.DescribeStacks(ctx, "bad")
 	wantCode(t, err, "ValidationError", "Stack with id bad does not exist")
+	_, err = s.DescribeStacks(ctx, "arn:aws:cloudformation:us-east-1:123456789012:stack/bad/%x")
+	wantCode(t, err, "ValidationError", "does not exist")
 }
 
 func TestCapabilities(t *testing.T) {
