@@ -173,7 +173,7 @@ func (o *op) createOne(id string, added bool) error {
 		return errStopped
 	}
 	tr := o.p.bound.Resource(id)
-	r := &resourceRecord{LogicalID: id, Type: tr.Type, DeletionPolicy: tr.DeletionPolicy, Added: added}
+	r := &resourceRecord{LogicalID: id, Type: tr.Type, DeletionPolicy: tr.DeletionPolicy, UpdateReplacePolicy: tr.UpdateReplacePolicy, Added: added}
 	props, err := o.p.bound.ResolveProperties(id, o)
 	if err != nil {
 		if err := o.put(r, "CREATE_FAILED", eddy.ErrorMessage(err)); err != nil {
@@ -514,7 +514,7 @@ func (o *op) updateOne(id string) error {
 		}
 		return &failure{reasonOf(err)}
 	}
-	cur.DeletionPolicy = tr.DeletionPolicy
+	cur.DeletionPolicy, cur.UpdateReplacePolicy = tr.DeletionPolicy, tr.UpdateReplacePolicy
 	h, err := o.handler(tr.Type)
 	if err != nil {
 		return err
@@ -549,7 +549,7 @@ func (o *op) updateOne(id string) error {
 	}
 	// Replacement: create the new resource now, delete the old one in
 	// the cleanup phase.
-	r := &resourceRecord{LogicalID: id, Type: tr.Type, DeletionPolicy: tr.DeletionPolicy, Properties: props, Replaced: clone(cur)}
+	r := &resourceRecord{LogicalID: id, Type: tr.Type, DeletionPolicy: tr.DeletionPolicy, UpdateReplacePolicy: tr.UpdateReplacePolicy, Properties: props, Replaced: clone(cur)}
 	if err := o.put(r, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one."); err != nil {
 		return err
 	}
@@ -634,7 +634,12 @@ func (o *op) cleanup() error {
 				return o.drop(id)
 			}
 			if r.Replaced != nil {
-				old := r.Replaced
+				// The old resource goes by UpdateReplacePolicy.
+				old := clone(r.Replaced)
+				old.DeletionPolicy = ""
+				if r.UpdateReplacePolicy == "Retain" {
+					old.DeletionPolicy = "Retain"
+				}
 				if err := o.deleteAs(old, false, false); err != nil {
 					return err
 				}

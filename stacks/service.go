@@ -169,6 +169,7 @@ type resourceRecord struct {
 	Properties                  map[string]any
 	Attributes                  map[string]any
 	DeletionPolicy              string
+	UpdateReplacePolicy         string `json:",omitempty"`
 	// During an update: Added marks a resource the update created;
 	// Replaced is the resource this one replaces (deleted in cleanup);
 	// Old the resource as it was before an in-place update.

@@ -839,3 +839,21 @@ Resources:
 		t.Fatalf("live %v", live)
 	}
 }
+
+func TestUpdateReplacePolicyRetain(t *testing.T) {
+	s, h := newService(t)
+	ctx := context.Background()
+	st := MustCreate(t, s, stacks.CreateStackInput{StackName: "app", TemplateBody: "Resources:\n  R: {Type: Test::Thing, UpdateReplacePolicy: Retain, Properties: {Key: a}}"}, "CREATE_COMPLETE")
+	if _, err := s.UpdateStack(ctx, stacks.UpdateStackInput{StackName: "app", TemplateBody: "Resources:\n  R: {Type: Test::Thing, UpdateReplacePolicy: Retain, Properties: {Key: b}}"}); err != nil {
+		t.Fatal(err)
+	}
+	if st = MustWait(t, s, st.StackID); st.Status != "UPDATE_COMPLETE" {
+		t.Fatalf("status %s", st.Status)
+	}
+	if live := h.liveIDs(); len(live) != 2 || index(h.callList(), "Delete R") >= 0 {
+		t.Fatalf("live %v calls %v, want the replaced resource kept", live, h.callList())
+	}
+	if ev := statuses(t, s, "app"); index(ev, "R DELETE_SKIPPED") < 0 {
+		t.Fatalf("events %v", ev)
+	}
+}
