@@ -28,8 +28,8 @@ import (
 //
 // The stream holds each stack's events on eddy.stacks.events.UUID.
 const (
-	stateBucket  = "eddy-stacks"
-	eventsStream = "eddy-stack-events"
+	stateBucket  = "eddy_stacks"
+	eventsStream = "EDDY_STACK_EVENTS"
 	eventsPrefix = "eddy.stacks.events."
 )
 
