@@ -139,7 +139,7 @@ func (h *tableHandler) Create(ctx context.Context, r *stacks.Request) (*stacks.R
 
 func tableResult(d *tables.TableDescription) *stacks.Result {
 	attrs := map[string]any{"Arn": d.TableArn}
-	if d.LatestStreamArn != "" {
+	if d.LatestStreamArn != "" && d.StreamSpecification != nil && d.StreamSpecification.StreamEnabled {
 		attrs["StreamArn"] = d.LatestStreamArn
 	}
 	return &stacks.Result{PhysicalID: d.TableName, Attributes: attrs}
