@@ -44,6 +44,10 @@ func New(s Services) map[string]stacks.Handler {
 	}
 	if s.Functions != nil {
 		m["AWS::Lambda::Function"] = &functionHandler{s: s.Functions, buckets: s.Buckets}
+		m["AWS::Lambda::Permission"] = &permissionHandler{s: s.Functions}
+		m["AWS::Lambda::Version"] = &versionHandler{s: s.Functions}
+		m["AWS::Lambda::Alias"] = &aliasHandler{s: s.Functions}
+		m["AWS::Lambda::EventInvokeConfig"] = &eventInvokeConfigHandler{s: s.Functions}
 	}
 	if s.Logs != nil {
 		m["AWS::Logs::LogGroup"] = &logGroupHandler{s: s.Logs}

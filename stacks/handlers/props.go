@@ -276,3 +276,30 @@ func changed(old, cur map[string]any, names ...string) bool {
 	}
 	return false
 }
+
+// number returns the property as a float64, 0 if not given.
+func (p props) number(name string) float64 {
+	v, ok := p.m[name]
+	if !ok || v == nil {
+		return 0
+	}
+	var s string
+	switch v := v.(type) {
+	case float64:
+		return v
+	case int:
+		return float64(v)
+	case json.Number:
+		s = v.String()
+	case string:
+		s = v
+	default:
+		p.fail(name, "Value does not match type {Number}")
+		return 0
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		p.fail(name, "Value does not match type {Number}")
+	}
+	return f
+}
