@@ -17,6 +17,7 @@ import (
 	"github.com/eddyserverless/eddy/stacks"
 	"github.com/eddyserverless/eddy/stacks/handlers"
 	"github.com/eddyserverless/eddy/tables"
+	"github.com/eddyserverless/eddy/triggers"
 )
 
 const account = "123456789012"
@@ -28,6 +29,7 @@ type env struct {
 	functions *functions.Service
 	buckets   *buckets.Service
 	logs      *logs.Store
+	triggers  *triggers.Service
 	h         map[string]stacks.Handler
 }
 
@@ -45,12 +47,16 @@ func newEnv(tb testing.TB) *env {
 		buckets:   buckets.NewService(buckets.ServiceConfig{Engine: e, Account: account, LeaseTTL: 3 * time.Second, TombstoneGrace: time.Second}),
 		logs:      logs.NewStore(logs.Config{Engine: e}),
 	}
-	for _, open := range []func(context.Context) error{v.queues.Open, v.tables.Open, v.functions.Open, v.buckets.Open, v.logs.Open} {
+	// The triggers keep mappings; they are not started, so nothing polls.
+	v.triggers = triggers.NewService(triggers.Config{Engine: e, Functions: v.functions, Versions: v.functions,
+		Tables: v.tables, Queues: v.queues, Account: account})
+	for _, open := range []func(context.Context) error{v.queues.Open, v.tables.Open, v.functions.Open, v.buckets.Open, v.logs.Open, v.triggers.Open} {
 		if err := open(ctx); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	tb.Cleanup(func() {
+		_ = v.triggers.Close(context.Background())
 		_ = v.queues.Close()
 		_ = v.tables.Close()
 		_ = v.functions.Close()
@@ -59,7 +65,7 @@ func newEnv(tb testing.TB) *env {
 		_ = e.Close()
 	})
 	v.h = handlers.New(handlers.Services{Engine: e, Queues: v.queues, Tables: v.tables,
-		Functions: v.functions, Buckets: v.buckets, Logs: v.logs})
+		Functions: v.functions, Buckets: v.buckets, Logs: v.logs, Mappings: v.triggers})
 	return v
 }
 

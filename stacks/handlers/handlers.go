@@ -31,6 +31,8 @@ type Services struct {
 	// Buckets is where Lambda code named by S3Bucket and S3Key is read.
 	Buckets buckets.API
 	Logs    *logs.Store
+	// Mappings are the event source mappings (the triggers service).
+	Mappings eddy.EventSourceMappingService
 }
 
 // New returns the handlers by resource type.
@@ -48,6 +50,9 @@ func New(s Services) map[string]stacks.Handler {
 		m["AWS::Lambda::Version"] = &versionHandler{s: s.Functions}
 		m["AWS::Lambda::Alias"] = &aliasHandler{s: s.Functions}
 		m["AWS::Lambda::EventInvokeConfig"] = &eventInvokeConfigHandler{s: s.Functions}
+	}
+	if s.Mappings != nil {
+		m["AWS::Lambda::EventSourceMapping"] = &mappingHandler{s: s.Mappings}
 	}
 	if s.Logs != nil {
 		m["AWS::Logs::LogGroup"] = &logGroupHandler{s: s.Logs}
