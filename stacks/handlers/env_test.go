@@ -13,6 +13,7 @@ import (
 	"github.com/eddyserverless/eddy/engine"
 	"github.com/eddyserverless/eddy/functions"
 	"github.com/eddyserverless/eddy/logs"
+	"github.com/eddyserverless/eddy/params"
 	"github.com/eddyserverless/eddy/queues"
 	"github.com/eddyserverless/eddy/stacks"
 	"github.com/eddyserverless/eddy/stacks/handlers"
@@ -30,6 +31,7 @@ type env struct {
 	buckets   *buckets.Service
 	logs      *logs.Store
 	triggers  *triggers.Service
+	params    *params.Service
 	h         map[string]stacks.Handler
 }
 
@@ -46,16 +48,18 @@ func newEnv(tb testing.TB) *env {
 		functions: functions.NewService(e, account, nil),
 		buckets:   buckets.NewService(buckets.ServiceConfig{Engine: e, Account: account, LeaseTTL: 3 * time.Second, TombstoneGrace: time.Second}),
 		logs:      logs.NewStore(logs.Config{Engine: e}),
+		params:    params.NewService(params.Config{Engine: e, DataDir: tb.TempDir(), Account: account}),
 	}
 	// The triggers keep mappings; they are not started, so nothing polls.
 	v.triggers = triggers.NewService(triggers.Config{Engine: e, Functions: v.functions, Versions: v.functions,
 		Tables: v.tables, Queues: v.queues, Account: account})
-	for _, open := range []func(context.Context) error{v.queues.Open, v.tables.Open, v.functions.Open, v.buckets.Open, v.logs.Open, v.triggers.Open} {
+	for _, open := range []func(context.Context) error{v.queues.Open, v.tables.Open, v.functions.Open, v.buckets.Open, v.logs.Open, v.triggers.Open, v.params.Open} {
 		if err := open(ctx); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	tb.Cleanup(func() {
+		_ = v.params.Close()
 		_ = v.triggers.Close(context.Background())
 		_ = v.queues.Close()
 		_ = v.tables.Close()
@@ -65,7 +69,7 @@ func newEnv(tb testing.TB) *env {
 		_ = e.Close()
 	})
 	v.h = handlers.New(handlers.Services{Engine: e, Queues: v.queues, Tables: v.tables,
-		Functions: v.functions, Buckets: v.buckets, Logs: v.logs, Mappings: v.triggers})
+		Functions: v.functions, Buckets: v.buckets, Logs: v.logs, Mappings: v.triggers, Params: v.params})
 	return v
 }
 

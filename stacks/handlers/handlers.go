@@ -14,6 +14,7 @@ import (
 	"github.com/eddyserverless/eddy/engine"
 	"github.com/eddyserverless/eddy/functions"
 	"github.com/eddyserverless/eddy/logs"
+	"github.com/eddyserverless/eddy/params"
 	"github.com/eddyserverless/eddy/queues"
 	"github.com/eddyserverless/eddy/stacks"
 	"github.com/eddyserverless/eddy/tables"
@@ -31,6 +32,7 @@ type Services struct {
 	// Buckets is where Lambda code named by S3Bucket and S3Key is read.
 	Buckets buckets.API
 	Logs    *logs.Store
+	Params  *params.Service
 	// Mappings are the event source mappings (the triggers service).
 	Mappings eddy.EventSourceMappingService
 }
@@ -53,6 +55,9 @@ func New(s Services) map[string]stacks.Handler {
 	}
 	if s.Mappings != nil {
 		m["AWS::Lambda::EventSourceMapping"] = &mappingHandler{s: s.Mappings}
+	}
+	if s.Params != nil {
+		m["AWS::SSM::Parameter"] = &paramHandler{s: s.Params}
 	}
 	if s.Logs != nil {
 		m["AWS::Logs::LogGroup"] = &logGroupHandler{s: s.Logs}

@@ -10,7 +10,9 @@ import (
 
 // mappingHandler is AWS::Lambda::EventSourceMapping: Ref is the mapping's
 // UUID; Id and EventSourceMappingArn.
-type mappingHandler struct{ s eddy.EventSourceMappingService }
+type mappingHandler struct {
+	s eddy.EventSourceMappingService
+}
 
 func (h *mappingHandler) Spec() stacks.Spec {
 	return stacks.Spec{
