@@ -53,6 +53,7 @@ func newEnv(tb testing.TB) *env {
 	// The triggers keep mappings; they are not started, so nothing polls.
 	v.triggers = triggers.NewService(triggers.Config{Engine: e, Functions: v.functions, Versions: v.functions,
 		Tables: v.tables, Queues: v.queues, Account: account})
+	v.buckets.SetNotifications(v.triggers.BucketNotifications(v.buckets))
 	for _, open := range []func(context.Context) error{v.queues.Open, v.tables.Open, v.functions.Open, v.buckets.Open, v.logs.Open, v.triggers.Open, v.params.Open} {
 		if err := open(ctx); err != nil {
 			tb.Fatal(err)

@@ -23,11 +23,11 @@ func FuzzCreate(f *testing.F) {
 		`{"Tags": "t", "FifoQueue": 3}`,
 		`{"Environment": {"Variables": {"A": {}}}}`,
 	} {
-		for typ := range 5 {
+		for typ := range 7 {
 			f.Add(uint8(typ), s)
 		}
 	}
-	types := []string{"AWS::SQS::Queue", "AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup"}
+	types := []string{"AWS::SQS::Queue", "AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::S3::Bucket", "AWS::Lambda::EventSourceMapping"}
 	f.Fuzz(func(t *testing.T, typ uint8, props string) {
 		var m map[string]any
 		d := json.NewDecoder(stringsReader(props))

@@ -31,8 +31,11 @@ type Services struct {
 	Functions *functions.Service
 	// Buckets is where Lambda code named by S3Bucket and S3Key is read.
 	Buckets buckets.API
-	Logs    *logs.Store
-	Params  *params.Service
+	// Endpoint is eddy's address, whose scheme and port website
+	// addresses use (default http://localhost:4566).
+	Endpoint string
+	Logs     *logs.Store
+	Params   *params.Service
 	// Mappings are the event source mappings (the triggers service).
 	Mappings eddy.EventSourceMappingService
 }
@@ -53,6 +56,12 @@ func New(s Services) map[string]stacks.Handler {
 		m["AWS::Lambda::Alias"] = &aliasHandler{s: s.Functions}
 		m["AWS::Lambda::EventInvokeConfig"] = &eventInvokeConfigHandler{s: s.Functions}
 	}
+	if s.Buckets != nil {
+		if s.Endpoint == "" {
+			s.Endpoint = "http://localhost:4566"
+		}
+		m["AWS::S3::Bucket"] = &bucketHandler{s: s.Buckets, endpoint: s.Endpoint}
+	}
 	if s.Mappings != nil {
 		m["AWS::Lambda::EventSourceMapping"] = &mappingHandler{s: s.Mappings}
 	}
@@ -69,6 +78,8 @@ func New(s Services) map[string]stacks.Handler {
 		m["AWS::IAM::ManagedPolicy"] = &managedPolicyHandler{r: r}
 		m["AWS::SQS::QueuePolicy"] = &recordedHandler{r: r, kind: "sqspolicy",
 			spec: stacks.Spec{Properties: []string{"PolicyDocument", "Queues"}, Required: []string{"PolicyDocument", "Queues"}}}
+		m["AWS::S3::BucketPolicy"] = &recordedHandler{r: r, kind: "s3policy",
+			spec: stacks.Spec{Properties: []string{"Bucket", "PolicyDocument"}, Required: []string{"Bucket", "PolicyDocument"}, Replace: []string{"Bucket"}}}
 	}
 	return m
 }
