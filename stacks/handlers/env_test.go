@@ -11,6 +11,7 @@ import (
 	"github.com/eddyserverless/eddy"
 	"github.com/eddyserverless/eddy/buckets"
 	"github.com/eddyserverless/eddy/engine"
+	"github.com/eddyserverless/eddy/eventbus"
 	"github.com/eddyserverless/eddy/functions"
 	"github.com/eddyserverless/eddy/logs"
 	"github.com/eddyserverless/eddy/params"
@@ -32,6 +33,7 @@ type env struct {
 	logs      *logs.Store
 	triggers  *triggers.Service
 	params    *params.Service
+	events    *eventbus.Service
 	h         map[string]stacks.Handler
 }
 
@@ -48,18 +50,20 @@ func newEnv(tb testing.TB) *env {
 		functions: functions.NewService(e, account, nil),
 		buckets:   buckets.NewService(buckets.ServiceConfig{Engine: e, Account: account, LeaseTTL: 3 * time.Second, TombstoneGrace: time.Second}),
 		logs:      logs.NewStore(logs.Config{Engine: e}),
+		events:    eventbus.NewService(eventbus.Config{Engine: e, Account: account}),
 		params:    params.NewService(params.Config{Engine: e, DataDir: tb.TempDir(), Account: account}),
 	}
 	// The triggers keep mappings; they are not started, so nothing polls.
 	v.triggers = triggers.NewService(triggers.Config{Engine: e, Functions: v.functions, Versions: v.functions,
 		Tables: v.tables, Queues: v.queues, Account: account})
 	v.buckets.SetNotifications(v.triggers.BucketNotifications(v.buckets))
-	for _, open := range []func(context.Context) error{v.queues.Open, v.tables.Open, v.functions.Open, v.buckets.Open, v.logs.Open, v.triggers.Open, v.params.Open} {
+	for _, open := range []func(context.Context) error{v.queues.Open, v.tables.Open, v.functions.Open, v.buckets.Open, v.logs.Open, v.triggers.Open, v.params.Open, v.events.Open} {
 		if err := open(ctx); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	tb.Cleanup(func() {
+		_ = v.events.Close()
 		_ = v.params.Close()
 		_ = v.triggers.Close(context.Background())
 		_ = v.queues.Close()
@@ -70,7 +74,7 @@ func newEnv(tb testing.TB) *env {
 		_ = e.Close()
 	})
 	v.h = handlers.New(handlers.Services{Engine: e, Queues: v.queues, Tables: v.tables,
-		Functions: v.functions, Buckets: v.buckets, Logs: v.logs, Mappings: v.triggers, Params: v.params})
+		Functions: v.functions, Buckets: v.buckets, Logs: v.logs, Mappings: v.triggers, Params: v.params, Events: v.events})
 	return v
 }
 

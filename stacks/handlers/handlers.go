@@ -12,6 +12,7 @@ import (
 	"github.com/eddyserverless/eddy"
 	"github.com/eddyserverless/eddy/buckets"
 	"github.com/eddyserverless/eddy/engine"
+	"github.com/eddyserverless/eddy/eventbus"
 	"github.com/eddyserverless/eddy/functions"
 	"github.com/eddyserverless/eddy/logs"
 	"github.com/eddyserverless/eddy/params"
@@ -29,13 +30,15 @@ type Services struct {
 	Queues    queues.API
 	Tables    *tables.Service
 	Functions *functions.Service
-	// Buckets is where Lambda code named by S3Bucket and S3Key is read.
+	// Buckets holds S3 buckets, and the Lambda code that S3Bucket and
+	// S3Key name.
 	Buckets buckets.API
 	// Endpoint is eddy's address, whose scheme and port website
 	// addresses use (default http://localhost:4566).
 	Endpoint string
 	Logs     *logs.Store
 	Params   *params.Service
+	Events   *eventbus.Service
 	// Mappings are the event source mappings (the triggers service).
 	Mappings eddy.EventSourceMappingService
 }
@@ -64,6 +67,9 @@ func New(s Services) map[string]stacks.Handler {
 	}
 	if s.Mappings != nil {
 		m["AWS::Lambda::EventSourceMapping"] = &mappingHandler{s: s.Mappings}
+	}
+	if s.Events != nil {
+		m["AWS::Events::Rule"] = &ruleHandler{s: s.Events}
 	}
 	if s.Params != nil {
 		m["AWS::SSM::Parameter"] = &paramHandler{s: s.Params}
