@@ -70,6 +70,7 @@ func New(s Services) map[string]stacks.Handler {
 	}
 	if s.Events != nil {
 		m["AWS::Events::Rule"] = &ruleHandler{s: s.Events}
+		m["AWS::Scheduler::Schedule"] = &scheduleHandler{s: s.Events}
 	}
 	if s.Params != nil {
 		m["AWS::SSM::Parameter"] = &paramHandler{s: s.Params}
