@@ -13,6 +13,7 @@ import (
 	"github.com/eddyserverless/eddy/engine"
 	"github.com/eddyserverless/eddy/eventbus"
 	"github.com/eddyserverless/eddy/functions"
+	"github.com/eddyserverless/eddy/httpapis"
 	"github.com/eddyserverless/eddy/logs"
 	"github.com/eddyserverless/eddy/params"
 	"github.com/eddyserverless/eddy/queues"
@@ -34,6 +35,7 @@ type env struct {
 	triggers  *triggers.Service
 	params    *params.Service
 	events    *eventbus.Service
+	httpapis  *httpapis.Service
 	h         map[string]stacks.Handler
 }
 
@@ -51,18 +53,20 @@ func newEnv(tb testing.TB) *env {
 		buckets:   buckets.NewService(buckets.ServiceConfig{Engine: e, Account: account, LeaseTTL: 3 * time.Second, TombstoneGrace: time.Second}),
 		logs:      logs.NewStore(logs.Config{Engine: e}),
 		events:    eventbus.NewService(eventbus.Config{Engine: e, Account: account}),
+		httpapis:  httpapis.NewService(e, nil, httpapis.Config{AccountID: account, Port: 4566}, nil),
 		params:    params.NewService(params.Config{Engine: e, DataDir: tb.TempDir(), Account: account}),
 	}
 	// The triggers keep mappings; they are not started, so nothing polls.
 	v.triggers = triggers.NewService(triggers.Config{Engine: e, Functions: v.functions, Versions: v.functions,
 		Tables: v.tables, Queues: v.queues, Account: account})
 	v.buckets.SetNotifications(v.triggers.BucketNotifications(v.buckets))
-	for _, open := range []func(context.Context) error{v.queues.Open, v.tables.Open, v.functions.Open, v.buckets.Open, v.logs.Open, v.triggers.Open, v.params.Open, v.events.Open} {
+	for _, open := range []func(context.Context) error{v.queues.Open, v.tables.Open, v.functions.Open, v.buckets.Open, v.logs.Open, v.triggers.Open, v.params.Open, v.events.Open, v.httpapis.Open} {
 		if err := open(ctx); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	tb.Cleanup(func() {
+		_ = v.httpapis.Close()
 		_ = v.events.Close()
 		_ = v.params.Close()
 		_ = v.triggers.Close(context.Background())
@@ -74,7 +78,7 @@ func newEnv(tb testing.TB) *env {
 		_ = e.Close()
 	})
 	v.h = handlers.New(handlers.Services{Engine: e, Queues: v.queues, Tables: v.tables,
-		Functions: v.functions, Buckets: v.buckets, Logs: v.logs, Mappings: v.triggers, Params: v.params, Events: v.events})
+		Functions: v.functions, Buckets: v.buckets, Logs: v.logs, Mappings: v.triggers, Params: v.params, Events: v.events, HTTPAPIs: v.httpapis})
 	return v
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/eddyserverless/eddy/engine"
 	"github.com/eddyserverless/eddy/eventbus"
 	"github.com/eddyserverless/eddy/functions"
+	"github.com/eddyserverless/eddy/httpapis"
 	"github.com/eddyserverless/eddy/logs"
 	"github.com/eddyserverless/eddy/params"
 	"github.com/eddyserverless/eddy/queues"
@@ -39,6 +40,8 @@ type Services struct {
 	Logs     *logs.Store
 	Params   *params.Service
 	Events   *eventbus.Service
+	// HTTPAPIs serves function URLs and HTTP APIs.
+	HTTPAPIs *httpapis.Service
 	// Mappings are the event source mappings (the triggers service).
 	Mappings eddy.EventSourceMappingService
 }
@@ -67,6 +70,9 @@ func New(s Services) map[string]stacks.Handler {
 	}
 	if s.Mappings != nil {
 		m["AWS::Lambda::EventSourceMapping"] = &mappingHandler{s: s.Mappings}
+	}
+	if s.HTTPAPIs != nil {
+		m["AWS::Lambda::Url"] = &urlHandler{s: s.HTTPAPIs}
 	}
 	if s.Events != nil {
 		m["AWS::Events::Rule"] = &ruleHandler{s: s.Events}
