@@ -17,6 +17,7 @@ import (
 	"github.com/eddyserverless/eddy/logs"
 	"github.com/eddyserverless/eddy/params"
 	"github.com/eddyserverless/eddy/queues"
+	"github.com/eddyserverless/eddy/restapis"
 	"github.com/eddyserverless/eddy/stacks"
 	"github.com/eddyserverless/eddy/stacks/handlers"
 	"github.com/eddyserverless/eddy/tables"
@@ -36,6 +37,7 @@ type env struct {
 	params    *params.Service
 	events    *eventbus.Service
 	httpapis  *httpapis.Service
+	restapis  *restapis.Service
 	h         map[string]stacks.Handler
 }
 
@@ -54,18 +56,20 @@ func newEnv(tb testing.TB) *env {
 		logs:      logs.NewStore(logs.Config{Engine: e}),
 		events:    eventbus.NewService(eventbus.Config{Engine: e, Account: account}),
 		httpapis:  httpapis.NewService(e, nil, httpapis.Config{AccountID: account, Port: 4566}, nil),
+		restapis:  restapis.NewService(restapis.Config{Engine: e, Account: account}),
 		params:    params.NewService(params.Config{Engine: e, DataDir: tb.TempDir(), Account: account}),
 	}
 	// The triggers keep mappings; they are not started, so nothing polls.
 	v.triggers = triggers.NewService(triggers.Config{Engine: e, Functions: v.functions, Versions: v.functions,
 		Tables: v.tables, Queues: v.queues, Account: account})
 	v.buckets.SetNotifications(v.triggers.BucketNotifications(v.buckets))
-	for _, open := range []func(context.Context) error{v.queues.Open, v.tables.Open, v.functions.Open, v.buckets.Open, v.logs.Open, v.triggers.Open, v.params.Open, v.events.Open, v.httpapis.Open} {
+	for _, open := range []func(context.Context) error{v.queues.Open, v.tables.Open, v.functions.Open, v.buckets.Open, v.logs.Open, v.triggers.Open, v.params.Open, v.events.Open, v.httpapis.Open, v.restapis.Open} {
 		if err := open(ctx); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	tb.Cleanup(func() {
+		_ = v.restapis.Close()
 		_ = v.httpapis.Close()
 		_ = v.events.Close()
 		_ = v.params.Close()
@@ -78,7 +82,7 @@ func newEnv(tb testing.TB) *env {
 		_ = e.Close()
 	})
 	v.h = handlers.New(handlers.Services{Engine: e, Queues: v.queues, Tables: v.tables,
-		Functions: v.functions, Buckets: v.buckets, Logs: v.logs, Mappings: v.triggers, Params: v.params, Events: v.events, HTTPAPIs: v.httpapis})
+		Functions: v.functions, Buckets: v.buckets, Logs: v.logs, Mappings: v.triggers, Params: v.params, Events: v.events, HTTPAPIs: v.httpapis, RestAPIs: v.restapis})
 	return v
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/eddyserverless/eddy/logs"
 	"github.com/eddyserverless/eddy/params"
 	"github.com/eddyserverless/eddy/queues"
+	"github.com/eddyserverless/eddy/restapis"
 	"github.com/eddyserverless/eddy/stacks"
 	"github.com/eddyserverless/eddy/tables"
 )
@@ -40,6 +41,7 @@ type Services struct {
 	Logs     *logs.Store
 	Params   *params.Service
 	Events   *eventbus.Service
+	RestAPIs *restapis.Service
 	// HTTPAPIs serves function URLs and HTTP APIs.
 	HTTPAPIs *httpapis.Service
 	// Mappings are the event source mappings (the triggers service).
@@ -70,6 +72,14 @@ func New(s Services) map[string]stacks.Handler {
 	}
 	if s.Mappings != nil {
 		m["AWS::Lambda::EventSourceMapping"] = &mappingHandler{s: s.Mappings}
+	}
+	if s.RestAPIs != nil {
+		a := restAPI{s: s.RestAPIs}
+		m["AWS::ApiGateway::RestApi"] = &restAPIHandler{a}
+		m["AWS::ApiGateway::Resource"] = &resourceHandler{a}
+		m["AWS::ApiGateway::Method"] = &methodHandler{a}
+		m["AWS::ApiGateway::Deployment"] = &deploymentHandler{a}
+		m["AWS::ApiGateway::Stage"] = &stageHandler{a}
 	}
 	if s.HTTPAPIs != nil {
 		m["AWS::Lambda::Url"] = &urlHandler{s: s.HTTPAPIs}
