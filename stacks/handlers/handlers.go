@@ -83,6 +83,10 @@ func New(s Services) map[string]stacks.Handler {
 	}
 	if s.HTTPAPIs != nil {
 		m["AWS::Lambda::Url"] = &urlHandler{s: s.HTTPAPIs}
+		m["AWS::ApiGatewayV2::Api"] = &httpAPIHandler{s: s.HTTPAPIs}
+		for t, h := range newHTTPAPIParts(s.HTTPAPIs) {
+			m[t] = h
+		}
 	}
 	if s.Events != nil {
 		m["AWS::Events::Rule"] = &ruleHandler{s: s.Events}
