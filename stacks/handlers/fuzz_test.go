@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strings"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 	"github.com/eddyserverless/eddy/stacks"
 )
 
-// FuzzCreate creates resources of a few types from arbitrary property
+// FuzzCreate creates resources of every type from arbitrary property
 // maps: each either succeeds or fails with an *eddy.Error, never panics.
 func FuzzCreate(f *testing.F) {
 	v := newEnv(f)
@@ -23,11 +24,15 @@ func FuzzCreate(f *testing.F) {
 		`{"Tags": "t", "FifoQueue": 3}`,
 		`{"Environment": {"Variables": {"A": {}}}}`,
 	} {
-		for typ := range 7 {
+		for typ := range 30 {
 			f.Add(uint8(typ), s)
 		}
 	}
-	types := []string{"AWS::SQS::Queue", "AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::S3::Bucket", "AWS::Lambda::EventSourceMapping"}
+	var types []string
+	for typ := range v.h {
+		types = append(types, typ)
+	}
+	sort.Strings(types)
 	f.Fuzz(func(t *testing.T, typ uint8, props string) {
 		var m map[string]any
 		d := json.NewDecoder(stringsReader(props))

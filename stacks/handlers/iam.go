@@ -359,6 +359,9 @@ func (h *recordedHandler) check(m map[string]any) error {
 	p := newProps(m)
 	p.only(h.spec.Properties...)
 	p.require(h.spec.Required...)
+	p.json("PolicyDocument")
+	p.strs("Queues") // AWS::SQS::QueuePolicy
+	p.str("Bucket")  // AWS::S3::BucketPolicy
 	return p.Err()
 }
 
