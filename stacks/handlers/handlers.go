@@ -27,7 +27,7 @@ import (
 // leaves its resource types out of New's map.
 type Services struct {
 	// Engine holds the records of the types eddy keeps but does not
-	// enforce (IAM roles and policies, queue policies).
+	// enforce: IAM roles and policies, SQS queue and S3 bucket policies.
 	Engine    *engine.Engine
 	Queues    queues.API
 	Tables    *tables.Service
