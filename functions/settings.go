@@ -319,15 +319,20 @@ func (s *Service) PutEventInvokeConfig(ctx context.Context, region string, cfg *
 }
 
 // GetEventInvokeConfig returns the asynchronous invocation settings of a
-// function, version or alias. It is served from the cache.
+// function, version or alias. The settings are read from the bucket, not
+// the cache: an asynchronous attempt on one node must follow a change just
+// made on another.
 func (s *Service) GetEventInvokeConfig(ctx context.Context, region, name, qualifier string) (*eddy.EventInvokeConfig, error) {
 	if qualifier == "" {
 		qualifier = eddy.LatestVersion
 	}
-	v, _, err := s.setting(ctx, region, name, subEventConfig+engine.EncodeKey(qualifier))
-	if eddy.ErrorCode(err) == eddy.ENOTFOUND {
-		return nil, noEventConfig(region, s.Account, name, qualifier)
+	if _, _, err := s.lookup(ctx, region, name); err != nil {
+		if eddy.ErrorCode(err) == eddy.ENOTFOUND {
+			return nil, noEventConfig(region, s.Account, name, qualifier)
+		}
+		return nil, err
 	}
+	v, _, err := s.reload(ctx, eventConfigKey(region, name, qualifier))
 	if err != nil {
 		return nil, err
 	}

@@ -278,7 +278,7 @@ func TestSQSMessages(t *testing.T) {
 	mustFailWith(t, err, "InvalidParameterValue", 400)
 
 	// Delay.
-	if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(small), MessageBody: aws.String("later"), DelaySeconds: 1}); err != nil {
+	if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(small), MessageBody: aws.String("later"), DelaySeconds: 5}); err != nil {
 		t.Fatal(err)
 	}
 	if d := queueAttrs(t, c, small)["ApproximateNumberOfMessagesDelayed"]; d != "1" {
@@ -287,7 +287,7 @@ func TestSQSMessages(t *testing.T) {
 	if got := mustReceive(t, c, small, 1, 30, 0); len(got) != 0 {
 		t.Fatal("a delayed message was received at once")
 	}
-	if got := mustReceive(t, c, small, 1, 30, 5); len(got) != 1 {
+	if got := mustReceive(t, c, small, 1, 30, 15); len(got) != 1 {
 		t.Fatal("the delayed message never came")
 	}
 
