@@ -5,8 +5,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/spf13/cobra"
 )
 
@@ -39,4 +41,15 @@ func (c *clientFlags) lambda() *lambda.Client {
 
 func (c *clientFlags) logs() *cloudwatchlogs.Client {
 	return cloudwatchlogs.NewFromConfig(c.config())
+}
+
+// cloudformation returns a CloudFormation client of the server.
+func (c *clientFlags) cloudformation() *cloudformation.Client {
+	return cloudformation.NewFromConfig(c.config())
+}
+
+// s3 returns an S3 client of the server. It addresses buckets by path:
+// eddy serves every bucket on one host.
+func (c *clientFlags) s3() *s3.Client {
+	return s3.NewFromConfig(c.config(), func(o *s3.Options) { o.UsePathStyle = true })
 }

@@ -23,7 +23,8 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCommand(), invokeCommand(), functionsCommand(), logsCommand(), benchCommand())
+	root.AddCommand(serveCommand(), invokeCommand(), functionsCommand(), logsCommand(), benchCommand(),
+		deployCommand(), stacksCommand(), validateCommand())
 	if err := root.ExecuteContext(ctx); err != nil {
 		var ex exitError
 		if errors.As(err, &ex) {
