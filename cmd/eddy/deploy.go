@@ -160,7 +160,7 @@ type deployer struct {
 func (d *deployer) deploy(ctx context.Context, stack string, body []byte, overrides map[string]string, caps []string) error {
 	kind := types.ChangeSetTypeCreate
 	var previous map[string]bool
-	if st, err := d.describe(ctx, stack); err != nil {
+	if st, err := describeStack(ctx, d.cfn, stack); err != nil {
 		if !isNotFound(err) {
 			return apiMessage(err)
 		}
@@ -210,6 +210,9 @@ func (d *deployer) deploy(ctx context.Context, stack string, body []byte, overri
 	if cs.Status == types.ChangeSetStatusFailed {
 		reason := aws.ToString(cs.StatusReason)
 		if strings.Contains(reason, "didn't contain changes") || strings.Contains(reason, "No updates are to be performed") {
+			// The empty change set is of no further use; failing to
+			// delete it changes nothing for the stack.
+			_, _ = d.cfn.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{StackName: created.StackId, ChangeSetName: created.Id})
 			fmt.Fprintf(d.out, "No changes to deploy. Stack %s is up to date\n", stack)
 			return d.printOutputs(ctx, aws.ToString(created.StackId))
 		}
@@ -227,6 +230,7 @@ func (d *deployer) deploy(ctx context.Context, stack string, body []byte, overri
 	}); err != nil {
 		return apiMessage(err)
 	}
+	fmt.Fprintf(d.out, "Waiting for stack %s to settle\n", stack)
 	st, err := d.waitStack(ctx, follow, aws.ToString(created.StackId))
 	if err != nil {
 		return err
@@ -252,11 +256,6 @@ func stackFailure(out io.Writer, stack string, st *types.Stack, follow *eventFol
 		return fmt.Errorf("stack %s: %s: %s", stack, st.StackStatus, r)
 	}
 	return fmt.Errorf("stack %s: %s", stack, st.StackStatus)
-}
-
-// describe returns a stack by name or id.
-func (d *deployer) describe(ctx context.Context, stack string) (*types.Stack, error) {
-	return describeStack(ctx, d.cfn, stack)
 }
 
 // describeStack returns a stack by name or id.
@@ -298,7 +297,7 @@ func (d *deployer) waitChangeSet(ctx context.Context, stackID, id string) (*clou
 func (d *deployer) waitStack(ctx context.Context, follow *eventFollower, stackID string) (*types.Stack, error) {
 	defer follow.done()
 	for {
-		st, err := d.describe(ctx, stackID)
+		st, err := describeStack(ctx, d.cfn, stackID)
 		if err != nil {
 			return nil, apiMessage(err)
 		}
@@ -333,7 +332,7 @@ func printChanges(out io.Writer, changes []types.Change) {
 
 // printOutputs prints a stack's outputs.
 func (d *deployer) printOutputs(ctx context.Context, stack string) error {
-	st, err := d.describe(ctx, stack)
+	st, err := describeStack(ctx, d.cfn, stack)
 	if err != nil {
 		return apiMessage(err)
 	}
