@@ -188,7 +188,9 @@ Resources:
 	}
 	update()
 	if st := waitStack(t, c, "app"); st.StackStatus != cfntypes.StackStatusUpdateRollbackComplete ||
-		!slices.ContainsFunc(failureReasons(t, c, "app"), func(r string) bool { return strings.Contains(r, "Cannot update export app-work as it is in use by user") }) {
+		!slices.ContainsFunc(failureReasons(t, c, "app"), func(r string) bool {
+			return strings.Contains(r, "Cannot update export app-work as it is in use by user")
+		}) {
 		t.Fatalf("update of an imported export: %s %v", st.StackStatus, failureReasons(t, c, "app"))
 	}
 	if _, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("work-a")}); err != nil {
