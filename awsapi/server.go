@@ -18,6 +18,7 @@ import (
 	"github.com/eddyserverless/eddy"
 	"github.com/eddyserverless/eddy/buckets"
 	"github.com/eddyserverless/eddy/queues"
+	"github.com/eddyserverless/eddy/stacks"
 )
 
 // Handler serves all of eddy's AWS APIs on one port.
@@ -51,6 +52,8 @@ type Handler struct {
 	HTTPAPIs     HTTPAPIsAPI
 	RestAPIs     RestAPIsAPI
 	FunctionURLs FunctionURLsAPI
+	// Stacks serves CloudFormation; nil for none.
+	Stacks *stacks.Service
 	// Account is the account id in ARNs; Region is the default region for
 	// requests that do not name one.
 	Account string
@@ -171,6 +174,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveEvents(w, r, target)
 	case "scheduler":
 		h.serveScheduler(w, r)
+	case "cloudformation":
+		h.serveCloudFormation(w, r)
 	case "apigateway":
 		if strings.HasPrefix(r.URL.Path, "/v2/") {
 			h.serveAPIGatewayV2(w, r)

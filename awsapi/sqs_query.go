@@ -1,7 +1,6 @@
 package awsapi
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/xml"
 	"net/http"
@@ -68,38 +67,9 @@ func (h *Handler) serveSQSQuery(w http.ResponseWriter, r *http.Request) {
 	writeXML(w, http.StatusOK, data)
 }
 
-// sqsXMLResponse renders an operation's result as
-// <OpResponse><OpResult>…</OpResult><ResponseMetadata>…</OpResponse>,
-// leaving out OpResult for an operation without output.
+// sqsXMLResponse renders an operation's result in SQS's namespace.
 func sqsXMLResponse(action string, result any, requestID string) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(`<?xml version="1.0"?>`)
-	enc := xml.NewEncoder(&buf)
-	start := xml.StartElement{
-		Name: xml.Name{Local: action + "Response"},
-		Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: sqsXMLNamespace}},
-	}
-	if err := enc.EncodeToken(start); err != nil {
-		return nil, err
-	}
-	if result != nil {
-		if err := enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
-			return nil, err
-		}
-	}
-	meta := struct {
-		RequestId string
-	}{requestID}
-	if err := enc.EncodeElement(meta, xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}}); err != nil {
-		return nil, err
-	}
-	if err := enc.EncodeToken(start.End()); err != nil {
-		return nil, err
-	}
-	if err := enc.Flush(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return queryXMLResponse(sqsXMLNamespace, action, result, requestID)
 }
 
 // sqsQueryMessages are the query protocol's wordings of messages the JSON

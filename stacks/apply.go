@@ -176,7 +176,7 @@ func (o *op) createOne(id string, added bool) error {
 	r := &resourceRecord{LogicalID: id, Type: tr.Type, DeletionPolicy: tr.DeletionPolicy, UpdateReplacePolicy: tr.UpdateReplacePolicy, Added: added}
 	props, err := o.p.bound.ResolveProperties(id, o)
 	if err != nil {
-		if err := o.put(r, "CREATE_FAILED", eddy.ErrorMessage(err)); err != nil {
+		if err := o.put(r, "CREATE_FAILED", reasonOf(err)); err != nil {
 			return err
 		}
 		return &failure{reasonOf(err)}
@@ -509,7 +509,7 @@ func (o *op) updateOne(id string) error {
 	tr := o.p.bound.Resource(id)
 	props, err := o.p.bound.ResolveProperties(id, o)
 	if err != nil {
-		if err := o.put(cur, "UPDATE_FAILED", eddy.ErrorMessage(err)); err != nil {
+		if err := o.put(cur, "UPDATE_FAILED", reasonOf(err)); err != nil {
 			return err
 		}
 		return &failure{reasonOf(err)}

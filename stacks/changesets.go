@@ -82,7 +82,7 @@ func (s *Service) CreateChangeSet(ctx context.Context, in CreateChangeSetInput) 
 		if err == nil && existing.Status != "REVIEW_IN_PROGRESS" {
 			return "", "", eddy.TypedErrorf(eddy.ECONFLICT, "AlreadyExistsException", "Stack [%s] already exists and cannot be created again with the changeSet [%s].", in.StackName, in.ChangeSetName)
 		}
-		if given, err = givenParams(in.Parameters, nil); err != nil {
+		if given, err = givenParams(in.Parameters, nil, nil); err != nil {
 			return "", "", err
 		}
 		if existing != nil {
@@ -113,7 +113,7 @@ func (s *Service) CreateChangeSet(ctx context.Context, in CreateChangeSetInput) 
 		if in.UsePreviousTemplate {
 			body = st.Template
 		}
-		if given, err = givenParams(in.Parameters, st.Given); err != nil {
+		if given, err = givenParams(in.Parameters, st.Given, st.Parameters); err != nil {
 			return "", "", err
 		}
 		if p, err = s.parse(st.StackName, body, given, in.Capabilities, false); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -43,11 +44,18 @@ func checkName(name string) error {
 	return nil
 }
 
-func givenParams(ps []Parameter, prev map[string]string) (map[string]string, error) {
+// givenParams reads a request's parameter values. UsePreviousValue takes
+// the value given before, from prev; a parameter the previous template
+// declared (one of declared) but that took its default keeps taking the
+// default.
+func givenParams(ps []Parameter, prev map[string]string, declared []Parameter) (map[string]string, error) {
 	out := map[string]string{}
 	for _, p := range ps {
 		if p.UsePreviousValue {
 			v, ok := prev[p.Key]
+			if !ok && slices.ContainsFunc(declared, func(d Parameter) bool { return d.Key == p.Key }) {
+				continue
+			}
 			if !ok {
 				return nil, validation("Invalid input for parameter key %s. Cannot specify usePreviousValue as true for a parameter key not in the previous template", p.Key)
 			}
@@ -132,7 +140,7 @@ func (s *Service) CreateStack(ctx context.Context, in CreateStackInput) (string,
 
 // newStack prepares a stack record and plan for a template.
 func (s *Service) newStack(ctx context.Context, name, body string, params []Parameter, caps []string, direct bool) (*stackRecord, *plan, error) {
-	given, err := givenParams(params, nil)
+	given, err := givenParams(params, nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -197,7 +205,7 @@ func (s *Service) prepareUpdate(ctx context.Context, st *stackRecord, body strin
 	if usePrev {
 		body = st.Template
 	}
-	given, err := givenParams(params, st.Given)
+	given, err := givenParams(params, st.Given, st.Parameters)
 	if err != nil {
 		return nil, nil, err
 	}

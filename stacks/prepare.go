@@ -150,9 +150,15 @@ func (s *Service) parse(stackName, body string, params map[string]string, caps [
 // bind binds a parsed template for a stack and checks each resource's
 // properties against its type's Spec.
 func (s *Service) bind(ctx context.Context, p *plan, stackName, stackID string) error {
+	// Imports are also resolved later, as resources are created, after
+	// the request that bound the template has been answered.
+	lctx := s.ctx
+	if lctx == nil {
+		lctx = context.WithoutCancel(ctx)
+	}
 	lk := templates.Lookups{SSM: s.cfg.SSM, ImportValue: func(name string) (string, bool, error) {
 		var x Export
-		_, ok, err := s.getJSON(ctx, exportKey(name), &x)
+		_, ok, err := s.getJSON(lctx, exportKey(name), &x)
 		if err != nil || !ok {
 			return "", false, err
 		}
@@ -227,19 +233,39 @@ func dedupe(s []string) []string {
 	return out
 }
 
-// ValidateTemplateOutput is what ValidateTemplate returns.
+// ValidateTemplateOutput is what ValidateTemplate returns. ResourceTypes,
+// Version and Metadata are GetTemplateSummary's alone.
 type ValidateTemplateOutput struct {
 	Description        string
 	Parameters         []TemplateParameter
 	Capabilities       []string
 	CapabilitiesReason string
 	DeclaredTransforms []string
+	ResourceTypes      []string
+	Version            string
+	Metadata           string
 }
 
-// TemplateParameter is a parameter as ValidateTemplate describes it.
+// TemplateParameter is a parameter as ValidateTemplate describes it;
+// ParameterType and AllowedValues are GetTemplateSummary's alone.
 type TemplateParameter struct {
 	ParameterKey, DefaultValue, Description string
 	NoEcho                                  bool
+	ParameterType                           string
+	AllowedValues                           []string
+}
+
+// GetTemplateSummary describes a template, given as body or as the
+// original template of the stack nameOrID.
+func (s *Service) GetTemplateSummary(ctx context.Context, body, nameOrID string) (*ValidateTemplateOutput, error) {
+	if nameOrID != "" {
+		st, err := s.find(ctx, nameOrID)
+		if err != nil {
+			return nil, err
+		}
+		body = st.Template
+	}
+	return s.ValidateTemplate(ctx, body)
 }
 
 // ValidateTemplate reads a template and says what it needs.
@@ -249,6 +275,26 @@ func (s *Service) ValidateTemplate(ctx context.Context, body string) (*ValidateT
 		return nil, asValidation(err)
 	}
 	out := &ValidateTemplateOutput{}
+	if v, ok := doc["AWSTemplateFormatVersion"].(string); ok {
+		out.Version = v
+	}
+	if md, ok := doc["Metadata"]; ok {
+		if data, err := json.Marshal(md); err == nil {
+			out.Metadata = string(data)
+		}
+	}
+	if res, ok := doc["Resources"].(map[string]any); ok {
+		seen := map[string]bool{}
+		for _, r := range res {
+			if m, ok := r.(map[string]any); ok {
+				if typ, ok := m["Type"].(string); ok && !seen[typ] {
+					seen[typ] = true
+					out.ResourceTypes = append(out.ResourceTypes, typ)
+				}
+			}
+		}
+		sort.Strings(out.ResourceTypes)
+	}
 	if tr, ok := doc["Transform"]; ok {
 		out.DeclaredTransforms = []string{samTransform}
 		out.Capabilities = []string{"CAPABILITY_AUTO_EXPAND"}
@@ -271,9 +317,19 @@ func (s *Service) ValidateTemplate(ctx context.Context, body string) (*ValidateT
 	if err != nil {
 		return nil, asValidation(err)
 	}
+	var unknown []string
+	for _, r := range t.Resources {
+		if s.cfg.Handlers[r.Type] == nil && r.Type != "AWS::CloudFormation::WaitConditionHandle" {
+			unknown = append(unknown, r.Type)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, validation("Template format error: Unrecognized resource types: [%s]", strings.Join(dedupe(unknown), ", "))
+	}
 	out.Description = t.Description
 	for _, p := range t.Parameters {
-		tp := TemplateParameter{ParameterKey: p.Name, Description: p.Description, NoEcho: p.NoEcho}
+		tp := TemplateParameter{ParameterKey: p.Name, Description: p.Description, NoEcho: p.NoEcho, ParameterType: p.Type, AllowedValues: p.AllowedValues}
 		if p.Default != nil {
 			tp.DefaultValue = *p.Default
 		}

@@ -549,6 +549,23 @@ func (s *Service) GetTemplate(ctx context.Context, nameOrID, stage string) (stri
 	return "", validation("1 validation error detected: Value '%s' at 'templateStage' failed to satisfy constraint: Member must satisfy enum value set: [Original, Processed]", stage)
 }
 
+// GetChangeSetTemplate returns the template of a change set: stage
+// "Original" as given, "Processed" after transforms.
+func (s *Service) GetChangeSetTemplate(ctx context.Context, name, stack, stage string) (string, error) {
+	cs, err := s.findChangeSet(ctx, name, stack)
+	if err != nil {
+		return "", err
+	}
+	if stage != "Processed" {
+		return cs.Body, nil
+	}
+	p, err := s.parse(cs.StackName, cs.Body, cs.Given, []string{"CAPABILITY_AUTO_EXPAND"}, false)
+	if err != nil {
+		return "", err
+	}
+	return p.processed, nil
+}
+
 // ListExports returns every export.
 func (s *Service) ListExports(ctx context.Context) ([]Export, error) {
 	keys, err := s.keys(ctx, "x.*")

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+
+	"github.com/eddyserverless/eddy"
+	"github.com/eddyserverless/eddy/params"
+	"github.com/eddyserverless/eddy/stacks"
+	"github.com/eddyserverless/eddy/stacks/resources"
+)
+
+// openStacks opens CloudFormation stacks, whose resources are made through
+// every other service, and sets its field of m.API. It opens last.
+func (m *Main) openStacks(ctx context.Context) error {
+	handlers := resources.New(resources.Services{
+		Engine: m.Engine, Queues: m.Queues, Tables: m.Tables, Functions: m.Functions, Buckets: m.Buckets,
+		Endpoint: m.URL(), Logs: m.Logs, Params: m.Params, Events: m.Events, RestAPIs: m.RestAPIs,
+		HTTPAPIs: m.HTTPAPIs, Mappings: m.Triggers,
+	})
+	s := stacks.NewService(stacks.Config{
+		Engine: m.Engine, Account: m.Config.AccountID, Region: m.Config.Region, Logger: m.Logger,
+		Handlers: handlers, SSM: m.ssmValue,
+	})
+	if err := s.Open(ctx); err != nil {
+		_ = s.Close()
+		return err
+	}
+	m.Stacks = s
+	m.API.Stacks = s
+	return nil
+}
+
+// ssmValue answers a template's AWS::SSM::Parameter::Value<…> parameter
+// from the parameter store. CloudFormation does not read SecureStrings
+// this way, so nothing is decrypted.
+func (m *Main) ssmValue(name string) (string, bool, error) {
+	if m.Params == nil {
+		return "", false, nil
+	}
+	out, err := m.Params.GetParameter(context.Background(), m.Config.Region, &params.GetParameterInput{Name: &name})
+	if err != nil {
+		if e := eddy.AsError(err); e != nil && e.Type == "ParameterNotFound" {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	return out.Parameter.Value, true, nil
+}
+
+// closeStacks closes what openStacks opened; safe when it did not. It
+// closes first: a stack operation under way acts through the others.
+func (m *Main) closeStacks() error {
+	if m.Stacks == nil {
+		return nil
+	}
+	return m.Stacks.Close()
+}
