@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,6 +45,20 @@ func buildArtifacts(ctx context.Context, templatePath string, upload uploadFunc)
 	}
 	if !changed {
 		return src, nil
+	}
+	// CloudFormation reads a body that starts with "{" as JSON, so a JSON
+	// template must stay JSON.
+	if bytes.HasPrefix(bytes.TrimSpace(src), []byte("{")) {
+		var out bytes.Buffer
+		if err := writeJSON(&out, doc.Content[0]); err != nil {
+			return nil, err
+		}
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, out.Bytes(), "", "  "); err != nil {
+			return nil, err
+		}
+		pretty.WriteByte('\n')
+		return pretty.Bytes(), nil
 	}
 	var out bytes.Buffer
 	enc := yaml.NewEncoder(&out)
@@ -263,4 +278,48 @@ func scalarOr(n *yaml.Node, def string) string {
 // strNode returns a string scalar node.
 func strNode(s string) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+}
+
+// writeJSON writes a node tree as JSON, keeping the order of its keys.
+func writeJSON(out *bytes.Buffer, n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.AliasNode:
+		return writeJSON(out, n.Alias)
+	case yaml.MappingNode:
+		out.WriteByte('{')
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if i > 0 {
+				out.WriteByte(',')
+			}
+			k, _ := json.Marshal(n.Content[i].Value)
+			out.Write(k)
+			out.WriteByte(':')
+			if err := writeJSON(out, n.Content[i+1]); err != nil {
+				return err
+			}
+		}
+		out.WriteByte('}')
+	case yaml.SequenceNode:
+		out.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				out.WriteByte(',')
+			}
+			if err := writeJSON(out, c); err != nil {
+				return err
+			}
+		}
+		out.WriteByte(']')
+	default:
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return err
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		out.Write(b)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -282,7 +283,7 @@ func keys(m map[string]zipEntry) []string {
 }
 
 // TestDeployBuildUnchanged returns a template without local code byte for
-// byte, and rewrites a JSON one.
+// byte, and rewrites a JSON one as JSON.
 func TestDeployBuildUnchanged(t *testing.T) {
 	dir := t.TempDir()
 	src := "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: !Sub '${AWS::StackName}-q'}\n"
@@ -297,7 +298,7 @@ func TestDeployBuildUnchanged(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "fn", "index.py"), "x = 1\n", 0o644)
 	js := `{
 	"Resources": {
-		"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Code": "fn", "Runtime": "python3.12", "Handler": "index.h",
+		"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Code": "fn", "Runtime": "python3.12", "Handler": "index.h", "MemorySize": 256, "Publish": true,
 			"Role": {"Fn::GetAtt": ["R", "Arn"]}}}
 	}
 }`
@@ -309,15 +310,15 @@ func TestDeployBuildUnchanged(t *testing.T) {
 	}
 	var doc struct {
 		Resources map[string]struct {
-			Properties map[string]any `yaml:"Properties"`
-		} `yaml:"Resources"`
+			Properties map[string]any
+		}
 	}
-	if err := yaml.Unmarshal(out, &doc); err != nil {
+	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	p := doc.Resources["Fn"].Properties
 	code, _ := p["Code"].(map[string]any)
-	if code["S3Bucket"] != "art" || code["S3Key"] == nil || !reflect.DeepEqual(p["Role"], map[string]any{"Fn::GetAtt": []any{"R", "Arn"}}) {
+	if code["S3Bucket"] != "art" || code["S3Key"] == nil || p["MemorySize"] != 256.0 || p["Publish"] != true || !reflect.DeepEqual(p["Role"], map[string]any{"Fn::GetAtt": []any{"R", "Arn"}}) {
 		t.Errorf("rewritten JSON template:\n%s", out)
 	}
 }

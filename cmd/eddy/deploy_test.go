@@ -74,6 +74,7 @@ func TestDeployEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("deploy: %v\n%s", err, out)
 	}
+	t.Logf("eddy deploy:\n%s", out)
 	mustContain(t, out, "Stack my-app: CREATE_COMPLETE")
 	mustContain(t, out, "CREATE_COMPLETE")
 	mustContain(t, out, "AWS::Lambda::Function")
@@ -205,6 +206,7 @@ Resources:
 	if err == nil {
 		t.Fatalf("deploy over an existing function succeeded:\n%s", out)
 	}
+	t.Logf("eddy deploy: %v\n%s", err, out)
 	mustContain(t, err.Error(), "ROLLBACK_COMPLETE")
 	mustContain(t, out, "CREATE_FAILED")
 	mustContain(t, out, "Failed:\n  Fn: ")
@@ -237,5 +239,67 @@ func TestValidateCLI(t *testing.T) {
 	t.Chdir(t.TempDir())
 	if _, _, err := runCLI(t, m, validateCommand()); err == nil || !strings.Contains(err.Error(), "no template.yaml") {
 		t.Fatalf("validate without a template: %v", err)
+	}
+}
+
+// TestStacksCLI deploys a JSON CloudFormation template whose function code
+// is a local directory, then lists, describes and deletes the stack.
+func TestStacksCLI(t *testing.T) {
+	m := MustStartMain(t, Config{})
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "fn", "index.py"), "def handler(event, context):\n    return event\n", 0o644)
+	path := filepath.Join(dir, "stack.json")
+	writeFile(t, path, `{
+  "Parameters": {"Size": {"Type": "Number", "Default": "3"}},
+  "Resources": {
+    "Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": {"Ref": "Size"}}},
+    "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+      "Code": "fn", "Runtime": "python3.12", "Handler": "index.handler",
+      "Role": "arn:aws:iam::000000000000:role/lambda-role"}}
+  },
+  "Outputs": {"QueueName": {"Value": {"Fn::GetAtt": ["Q", "QueueName"]}, "Description": "the queue"}}
+}`, 0o644)
+	out, _, err := runCLI(t, m, deployCommand(), "-t", path, "--stack-name", "plain", "--param", "Size=5")
+	if err != nil {
+		t.Fatalf("deploy: %v\n%s", err, out)
+	}
+	queue := outputValue(t, out, "QueueName")
+
+	out, _, err = runCLI(t, m, stacksCommand(), "describe", "plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Status:  CREATE_COMPLETE", "Size", "5", "QueueName", queue, "the queue", "AWS::SQS::Queue", "AWS::Lambda::Function", "CREATE_COMPLETE"} {
+		mustContain(t, out, want)
+	}
+	var fnName string
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) == 4 && f[0] == "Fn" {
+			fnName = f[2]
+		}
+	}
+	fn, err := MustLambda(t, m).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fnName)})
+	if err != nil || aws.ToString(fn.Configuration.Handler) != "index.handler" || fn.Configuration.CodeSize == 0 {
+		t.Fatalf("the stack's function %q: %v", fnName, err)
+	}
+
+	out, _, err = runCLI(t, m, stacksCommand(), "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, out, "plain")
+	mustContain(t, out, "CREATE_COMPLETE")
+
+	out, _, err = runCLI(t, m, stacksCommand(), "delete", "plain")
+	if err != nil {
+		t.Fatalf("delete: %v\n%s", err, out)
+	}
+	mustContain(t, out, "DELETE_COMPLETE")
+	if _, err := MustLambda(t, m).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fnName)}); err == nil {
+		t.Fatalf("function %s outlived its stack", fnName)
+	}
+	if _, _, err := runCLI(t, m, stacksCommand(), "delete", "plain"); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("delete of a deleted stack: %v", err)
 	}
 }
