@@ -122,3 +122,33 @@ func TestDeployEventsNewStack(t *testing.T) {
 		t.Errorf("printed:\n%s", out.String())
 	}
 }
+
+// TestDeployEventsProgress keeps a progress line under the events on a
+// terminal, erasing it before each new event and when done.
+func TestDeployEventsProgress(t *testing.T) {
+	api := &pagedEvents{}
+	var out bytes.Buffer
+	f := newEventFollower(api, "app", &out)
+	f.tty, f.total = true, 3
+	ctx := context.Background()
+	api.add("app", "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "")
+	api.add("A", "AWS::SQS::Queue", "CREATE_COMPLETE", "")
+	if err := f.poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(out.String(), "A\n1/3 resources complete") {
+		t.Fatalf("after the first poll: %q", out.String())
+	}
+	api.add("B", "AWS::SQS::Queue", "CREATE_COMPLETE", "")
+	if err := f.poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.done()
+	rest := out.String()[strings.Index(out.String(), "1/3"):]
+	if !strings.HasPrefix(rest, "1/3 resources complete\r\033[K") || !strings.HasSuffix(rest, "2/3 resources complete\r\033[K") {
+		t.Errorf("progress line not redrawn in place: %q", rest)
+	}
+	if isTerminal(&out) {
+		t.Errorf("a buffer is not a terminal")
+	}
+}
