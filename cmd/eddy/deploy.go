@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 )
@@ -258,21 +257,6 @@ func stackFailure(out io.Writer, stack string, st *types.Stack, follow *eventFol
 	return fmt.Errorf("stack %s: %s", stack, st.StackStatus)
 }
 
-// describeStack returns a stack by name or id.
-func describeStack(ctx context.Context, cfn *cloudformation.Client, stack string) (*types.Stack, error) {
-	out, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
-	if err != nil {
-		return nil, err
-	}
-	if len(out.Stacks) == 0 {
-		return nil, fmt.Errorf("stack %s: %w", stack, errNoStack)
-	}
-	return &out.Stacks[0], nil
-}
-
-// errNoStack is a DescribeStacks answer without the stack asked for.
-var errNoStack = errors.New("does not exist")
-
 // waitChangeSet polls a change set until it is created or has failed.
 func (d *deployer) waitChangeSet(ctx context.Context, stackID, id string) (*cloudformation.DescribeChangeSetOutput, error) {
 	for {
@@ -338,49 +322,4 @@ func (d *deployer) printOutputs(ctx context.Context, stack string) error {
 	}
 	writeOutputs(d.out, st.Outputs)
 	return nil
-}
-
-// writeOutputs prints outputs as a table headed "Outputs:", or nothing.
-func writeOutputs(out io.Writer, outputs []types.Output) {
-	if len(outputs) == 0 {
-		return
-	}
-	fmt.Fprintln(out, "Outputs:")
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY\tVALUE\tDESCRIPTION")
-	for _, o := range outputs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", aws.ToString(o.OutputKey), aws.ToString(o.OutputValue), aws.ToString(o.Description))
-	}
-	tw.Flush()
-}
-
-// isNotFound reports whether err says a stack does not exist.
-func isNotFound(err error) bool {
-	if errors.Is(err, errNoStack) {
-		return true
-	}
-	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "does not exist")
-}
-
-// apiMessage shortens an API error to the service's code and message,
-// which is what a user needs to read.
-func apiMessage(err error) error {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return fmt.Errorf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())
-	}
-	return err
-}
-
-// sleepCtx waits d, or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
