@@ -354,7 +354,7 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, name, stack string) erro
 			s.release(st.UUID)
 			return err
 		}
-		if err := s.start(st, p, (*op).runCreate); err != nil {
+		if err := s.start(ctx, st, p, (*op).runCreate); err != nil {
 			return err
 		}
 	} else {

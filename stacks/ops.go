@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/eddyserverless/eddy"
 	"github.com/nats-io/nats.go/jetstream"
@@ -92,23 +93,53 @@ func (s *Service) release(id string) {
 	s.mu.Unlock()
 }
 
-// start runs an operation on a claimed stack in the background.
-func (s *Service) start(st *stackRecord, p *plan, run func(o *op) error) error {
+// start runs an operation on a claimed stack in the background. The
+// request that started it waits for it up to Config.Settle (see settle).
+func (s *Service) start(ctx context.Context, st *stackRecord, p *plan, run func(o *op) error) error {
+	done, err := s.launch(st, p, run)
+	if err != nil {
+		return err
+	}
+	s.settle(ctx, done)
+	return nil
+}
+
+// settle waits up to Config.Settle for an operation to finish. CloudFormation
+// answers at once and clients poll, some (the aws CLI's waiters) every 30 s;
+// answering once a quick operation has finished spares them the wait, and
+// what they then read is what they would have read later.
+func (s *Service) settle(ctx context.Context, done <-chan struct{}) {
+	if s.cfg.Settle <= 0 {
+		return
+	}
+	t := time.NewTimer(s.cfg.Settle)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// launch runs an operation in the background; done closes when it ends.
+func (s *Service) launch(st *stackRecord, p *plan, run func(o *op) error) (<-chan struct{}, error) {
 	rs, err := s.resources(s.ctx, st.UUID)
 	if err != nil {
 		s.release(st.UUID)
-		return err
+		return nil, err
 	}
 	o := &op{s: s, ctx: s.ctx, st: st, p: p, res: rs}
+	done := make(chan struct{})
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer close(done)
 		defer s.release(st.UUID)
 		if err := run(o); err != nil && !errors.Is(err, errStopped) {
 			s.cfg.Logger.Error("stack operation", "stack", st.StackName, "err", err)
 		}
 	}()
-	return nil
+	return done, nil
 }
 
 // CreateStack validates the template and starts creating the stack; it
@@ -135,7 +166,7 @@ func (s *Service) CreateStack(ctx context.Context, in CreateStackInput) (string,
 		s.release(st.UUID)
 		return "", err
 	}
-	return st.StackID, s.start(st, p, (*op).runCreate)
+	return st.StackID, s.start(ctx, st, p, (*op).runCreate)
 }
 
 // newStack prepares a stack record and plan for a template.
@@ -238,7 +269,7 @@ func (s *Service) beginUpdate(ctx context.Context, st *stackRecord, p *plan) err
 		s.release(st.UUID)
 		return err
 	}
-	return s.start(st, p, (*op).runUpdate)
+	return s.start(ctx, st, p, (*op).runUpdate)
 }
 
 func equalMaps(a, b map[string]string) bool {
@@ -298,7 +329,7 @@ func (s *Service) DeleteStack(ctx context.Context, nameOrID string) error {
 		s.release(st.UUID)
 		return err
 	}
-	return s.start(st, nil, (*op).runDelete)
+	return s.start(ctx, st, nil, (*op).runDelete)
 }
 
 // resumeAll finishes what a previous run left in progress. eddy does not
@@ -346,7 +377,7 @@ func (s *Service) resumeAll(ctx context.Context) error {
 			return err
 		}
 		s.cfg.Logger.Info("resuming stack", "stack", st.StackName, "status", st.Status)
-		if err := s.start(st, nil, run); err != nil {
+		if _, err := s.launch(st, nil, run); err != nil {
 			return err
 		}
 	}

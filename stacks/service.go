@@ -45,6 +45,9 @@ type Config struct {
 	SSM func(name string) (value string, found bool, err error)
 	// Clock gives the time of records and events; time.Now when nil.
 	Clock func() time.Time
+	// Settle is how long a request that starts a stack operation waits
+	// for it to finish before answering; 0 answers at once.
+	Settle time.Duration
 }
 
 // Service applies templates as stacks.

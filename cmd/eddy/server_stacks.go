@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/eddyserverless/eddy"
 	"github.com/eddyserverless/eddy/params"
 	"github.com/eddyserverless/eddy/stacks"
 	"github.com/eddyserverless/eddy/stacks/resources"
 )
+
+// stackSettle is how long a request that starts a stack operation waits
+// for it to end: a small stack is then complete when its client first
+// looks, rather than at the client's next poll.
+const stackSettle = 5 * time.Second
 
 // openStacks opens CloudFormation stacks, whose resources are made through
 // every other service, and sets its field of m.API. It opens last.
@@ -19,7 +25,7 @@ func (m *Main) openStacks(ctx context.Context) error {
 	})
 	s := stacks.NewService(stacks.Config{
 		Engine: m.Engine, Account: m.Config.AccountID, Region: m.Config.Region, Logger: m.Logger,
-		Handlers: handlers, SSM: m.ssmValue,
+		Handlers: handlers, SSM: m.ssmValue, Settle: stackSettle,
 	})
 	if err := s.Open(ctx); err != nil {
 		_ = s.Close()
