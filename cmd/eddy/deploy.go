@@ -224,13 +224,17 @@ func (d *deployer) deploy(ctx context.Context, stack string, body []byte, overri
 	if err := follow.prime(ctx); err != nil {
 		return apiMessage(err)
 	}
-	if _, err := d.cfn.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{
-		StackName: created.StackId, ChangeSetName: created.Id,
-	}); err != nil {
-		return apiMessage(err)
-	}
+	// eddy answers ExecuteChangeSet once a quick stack has settled; the
+	// events are followed meanwhile, so that they show as they happen.
+	executed := make(chan error, 1)
+	go func() {
+		_, err := d.cfn.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{
+			StackName: created.StackId, ChangeSetName: created.Id,
+		})
+		executed <- err
+	}()
 	fmt.Fprintf(d.out, "Waiting for stack %s to settle\n", stack)
-	st, err := d.waitStack(ctx, follow, aws.ToString(created.StackId))
+	st, err := d.waitStack(ctx, follow, aws.ToString(created.StackId), executed)
 	if err != nil {
 		return err
 	}
@@ -278,9 +282,22 @@ func (d *deployer) waitChangeSet(ctx context.Context, stackID, id string) (*clou
 
 // waitStack prints the stack's events until it settles, and returns it as
 // it settled.
-func (d *deployer) waitStack(ctx context.Context, follow *eventFollower, stackID string) (*types.Stack, error) {
+func (d *deployer) waitStack(ctx context.Context, follow *eventFollower, stackID string, executed <-chan error) (*types.Stack, error) {
 	defer follow.done()
+	// Until ExecuteChangeSet has answered, a settled status is the one
+	// before the change set's.
+	started := false
 	for {
+		if !started {
+			select {
+			case err := <-executed:
+				if err != nil {
+					return nil, apiMessage(err)
+				}
+				started = true
+			default:
+			}
+		}
 		st, err := describeStack(ctx, d.cfn, stackID)
 		if err != nil {
 			return nil, apiMessage(err)
@@ -290,11 +307,25 @@ func (d *deployer) waitStack(ctx context.Context, follow *eventFollower, stackID
 		if err := follow.poll(ctx); err != nil {
 			return nil, apiMessage(err)
 		}
-		if st.StackStatus != types.StackStatusReviewInProgress && stackSettled(st.StackStatus) {
+		if started && st.StackStatus != types.StackStatusReviewInProgress && stackSettled(st.StackStatus) {
 			return st, nil
 		}
-		if err := sleepCtx(ctx, d.poll); err != nil {
-			return nil, err
+		if started {
+			if err := sleepCtx(ctx, d.poll); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		// Look again as soon as ExecuteChangeSet answers.
+		select {
+		case err := <-executed:
+			if err != nil {
+				return nil, apiMessage(err)
+			}
+			started = true
+		case <-time.After(d.poll):
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
 }

@@ -3,18 +3,23 @@ package resources
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/eddyserverless/eddy/httpapis"
 	"github.com/eddyserverless/eddy/stacks"
 )
 
 // httpAPIHandler is AWS::ApiGatewayV2::Api (HTTP APIs): Ref is the API
-// id; ApiId and ApiEndpoint.
+// id; ApiId and ApiEndpoint. A Body (an OpenAPI document, as SAM writes
+// for HttpApi events) is imported: each operation's
+// x-amazon-apigateway-integration becomes an integration and a route.
 type httpAPIHandler struct{ s *httpapis.Service }
 
 func (h *httpAPIHandler) Spec() stacks.Spec {
 	return stacks.Spec{
-		Properties: []string{"CorsConfiguration", "Description", "DisableExecuteApiEndpoint", "Name", "ProtocolType",
+		Properties: []string{"Body", "CorsConfiguration", "Description", "DisableExecuteApiEndpoint", "FailOnWarnings", "Name", "ProtocolType",
 			"RouteKey", "Tags", "Target", "Version"},
 		Replace:    []string{"ProtocolType"},
 		Attributes: []string{"ApiEndpoint", "ApiId"},
@@ -58,13 +63,130 @@ func (h *httpAPIHandler) parse(m map[string]any) (map[string]any, error) {
 	if s := p.str("RouteKey"); s != "" {
 		body["routeKey"] = s
 	}
+	if p.has("Body") {
+		doc, _ := m["Body"].(map[string]any)
+		if doc == nil {
+			p.fail("Body", "Body must be an OpenAPI document (an object)")
+		}
+		if info, _ := doc["info"].(map[string]any); info != nil && body["name"] == "" {
+			body["name"], _ = info["title"].(string)
+		}
+		if body["protocolType"] == "" {
+			body["protocolType"] = "HTTP"
+		}
+	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	if body["name"] == "" {
-		return nil, invalid("/Name", "Required property Name is missing (Body is not supported by eddy)")
+		if p.has("Body") {
+			body["name"] = "HttpApi"
+		} else {
+			return nil, invalid("/Name", "Required property Name is missing")
+		}
 	}
 	return body, nil
+}
+
+// openAPIRoute is a route an OpenAPI Body declares.
+type openAPIRoute struct {
+	key                 string // "GET /items", "ANY /{proxy+}", "$default"
+	uri, payloadVersion string
+	timeout             int
+}
+
+// openAPIRoutes reads the operations of an OpenAPI Body that have an
+// aws_proxy x-amazon-apigateway-integration, in path and method order.
+func openAPIRoutes(doc map[string]any) ([]openAPIRoute, error) {
+	paths, _ := doc["paths"].(map[string]any)
+	var out []openAPIRoute
+	for _, path := range slices.Sorted(maps.Keys(paths)) {
+		ops, _ := paths[path].(map[string]any)
+		for _, method := range slices.Sorted(maps.Keys(ops)) {
+			op, _ := ops[method].(map[string]any)
+			ig, _ := op["x-amazon-apigateway-integration"].(map[string]any)
+			if ig == nil {
+				continue
+			}
+			if t, _ := ig["type"].(string); !strings.EqualFold(t, "aws_proxy") {
+				return nil, invalid("/Body", "Unsupported integration type %v at %s %s; eddy supports aws_proxy", ig["type"], method, path)
+			}
+			uri, _ := ig["uri"].(string)
+			if uri == "" {
+				return nil, invalid("/Body", "The integration at %s %s has no uri", method, path)
+			}
+			r := openAPIRoute{uri: uri, payloadVersion: "2.0"}
+			if v, ok := ig["payloadFormatVersion"].(string); ok && v != "" {
+				r.payloadVersion = v
+			}
+			if n, ok := ig["timeoutInMillis"].(float64); ok {
+				r.timeout = int(n)
+			}
+			m := strings.ToUpper(method)
+			if method == "x-amazon-apigateway-any-method" {
+				m = "ANY"
+			}
+			r.key = m + " " + path
+			if path == "$default" {
+				r.key = "$default"
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// importRoutes creates the integration and route of each operation of
+// the Body in props m.
+func (h *httpAPIHandler) importRoutes(ctx context.Context, apiID string, m map[string]any) error {
+	doc, _ := m["Body"].(map[string]any)
+	if doc == nil {
+		return nil
+	}
+	routes, err := openAPIRoutes(doc)
+	if err != nil {
+		return err
+	}
+	for _, r := range routes {
+		ig := map[string]any{"integrationType": "AWS_PROXY", "integrationUri": r.uri, "payloadFormatVersion": r.payloadVersion}
+		if r.timeout > 0 {
+			ig["timeoutInMillis"] = r.timeout
+		}
+		b, _ := json.Marshal(ig)
+		out, err := h.s.Create(ctx, apiID, httpapis.KindIntegrations, b)
+		if err != nil {
+			return err
+		}
+		b, _ = json.Marshal(map[string]any{"routeKey": r.key, "target": "integrations/" + out.(*httpapis.Integration).IntegrationID})
+		if _, err := h.s.Create(ctx, apiID, httpapis.KindRoutes, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropRoutes deletes every route and integration of an API, before a
+// changed Body is imported again.
+func (h *httpAPIHandler) dropRoutes(ctx context.Context, apiID string) error {
+	for _, kind := range []string{httpapis.KindRoutes, httpapis.KindIntegrations} {
+		parts, err := h.s.List(ctx, apiID, kind)
+		if err != nil {
+			return err
+		}
+		for _, part := range parts {
+			id := ""
+			switch v := part.(type) {
+			case *httpapis.Route:
+				id = v.RouteID
+			case *httpapis.Integration:
+				id = v.IntegrationID
+			}
+			if err := ignoreNotFound(h.s.Delete(ctx, apiID, kind, id)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func httpAPIResult(a *httpapis.API) *stacks.Result {
@@ -79,6 +201,10 @@ func (h *httpAPIHandler) Create(ctx context.Context, r *stacks.Request) (*stacks
 	b, _ := json.Marshal(body)
 	a, err := h.s.CreateAPI(ctx, b)
 	if err != nil {
+		return nil, err
+	}
+	if err := h.importRoutes(ctx, a.APIID, r.Properties); err != nil {
+		_ = h.s.DeleteAPI(ctx, a.APIID)
 		return nil, err
 	}
 	return httpAPIResult(a), nil
@@ -101,6 +227,14 @@ func (h *httpAPIHandler) Update(ctx context.Context, r *stacks.Request) (*stacks
 	a, err := h.s.UpdateAPI(ctx, r.PhysicalID, b)
 	if err != nil {
 		return nil, err
+	}
+	if changed(r.OldProperties, r.Properties, "Body") {
+		if err := h.dropRoutes(ctx, r.PhysicalID); err != nil {
+			return nil, err
+		}
+		if err := h.importRoutes(ctx, r.PhysicalID, r.Properties); err != nil {
+			return nil, err
+		}
 	}
 	return httpAPIResult(a), nil
 }

@@ -2,6 +2,7 @@ package resources_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/eddyserverless/eddy/httpapis"
@@ -54,5 +55,50 @@ func TestHTTPAPI(t *testing.T) {
 	v.deleteTwice(t, api, ares)
 	if _, err := v.httpapis.GetAPI(ctx, id); err == nil {
 		t.Error("api exists after delete")
+	}
+}
+
+// TestHTTPAPIBody imports an OpenAPI Body as SAM writes it for HttpApi
+// events, then a changed one.
+func TestHTTPAPIBody(t *testing.T) {
+	v := newEnv(t)
+	ctx := context.Background()
+	fn := v.newFunction(t, "Fn")
+	uri := "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:" + account + ":function:" + fn + "/invocations"
+	op := map[string]any{"x-amazon-apigateway-integration": map[string]any{"httpMethod": "POST", "type": "aws_proxy", "uri": uri, "payloadFormatVersion": "2.0"}, "responses": map[string]any{}}
+	body := func(paths map[string]any) map[string]any {
+		return map[string]any{"Body": map[string]any{"openapi": "3.0.1", "info": map[string]any{"title": "app", "version": "1.0"}, "paths": paths}}
+	}
+	routeKeys := func(id string) []string {
+		parts, err := v.httpapis.List(ctx, id, httpapis.KindRoutes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, p := range parts {
+			keys = append(keys, p.(*httpapis.Route).RouteKey)
+		}
+		slices.Sort(keys)
+		return keys
+	}
+	api := req("AWS::ApiGatewayV2::Api", "ServerlessHttpApi", body(map[string]any{
+		"/items": map[string]any{"get": op, "post": op}, "/{proxy+}": map[string]any{"x-amazon-apigateway-any-method": op},
+	}))
+	res := v.create(t, api)
+	if got := routeKeys(res.PhysicalID); !slices.Equal(got, []string{"ANY /{proxy+}", "GET /items", "POST /items"}) {
+		t.Fatalf("routes: %v", got)
+	}
+	if a, err := v.httpapis.GetAPI(ctx, res.PhysicalID); err != nil || a.Name != "app" {
+		t.Fatalf("api: %+v %v", a, err)
+	}
+	if _, err := v.update(t, api, res, body(map[string]any{"/other": map[string]any{"get": op}})); err != nil {
+		t.Fatal(err)
+	}
+	if got := routeKeys(res.PhysicalID); !slices.Equal(got, []string{"GET /other"}) {
+		t.Fatalf("routes after the update: %v", got)
+	}
+	integrations, err := v.httpapis.List(ctx, res.PhysicalID, httpapis.KindIntegrations)
+	if err != nil || len(integrations) != 1 {
+		t.Fatalf("integrations after the update: %d %v", len(integrations), err)
 	}
 }
