@@ -351,6 +351,6 @@ func (d *deployer) printOutputs(ctx context.Context, stack string) error {
 	if err != nil {
 		return apiMessage(err)
 	}
-	writeOutputs(d.out, st.Outputs)
+	writeOutputs(d.out, aws.ToString(d.cfn.Options().BaseEndpoint), st.Outputs)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -31,7 +32,31 @@ func describeStack(ctx context.Context, cfn *cloudformation.Client, stack string
 var errNoStack = errors.New("does not exist")
 
 // writeOutputs prints outputs as a table headed "Outputs:", or nothing.
-func writeOutputs(out io.Writer, outputs []types.Output) {
+// An AWS address of an API or a function URL, as a template's Outputs
+// write it.
+var awsInvokeURL = regexp.MustCompile(`^https://([a-z0-9]+)\.(execute-api|lambda-url)\.[a-z0-9-]+\.(?:amazonaws\.com|on\.aws)(/.*)?$`)
+
+// eddyURL returns the address on eddy (at endpoint) of an API's or a
+// function URL's AWS address, or "" for any other value.
+func eddyURL(endpoint, value string) string {
+	m := awsInvokeURL.FindStringSubmatch(value)
+	if m == nil || endpoint == "" {
+		return ""
+	}
+	prefix := "/_api/"
+	if m[2] == "lambda-url" {
+		prefix = "/_url/"
+	}
+	path := m[3]
+	if path == "" {
+		path = "/"
+	}
+	return strings.TrimRight(endpoint, "/") + prefix + m[1] + path
+}
+
+// writeOutputs prints a stack's outputs; an API's or function URL's AWS
+// address is followed by where it answers on eddy at endpoint.
+func writeOutputs(out io.Writer, endpoint string, outputs []types.Output) {
 	if len(outputs) == 0 {
 		return
 	}
@@ -39,7 +64,11 @@ func writeOutputs(out io.Writer, outputs []types.Output) {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tVALUE\tDESCRIPTION")
 	for _, o := range outputs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", aws.ToString(o.OutputKey), aws.ToString(o.OutputValue), aws.ToString(o.Description))
+		v := aws.ToString(o.OutputValue)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", aws.ToString(o.OutputKey), v, aws.ToString(o.Description))
+		if u := eddyURL(endpoint, v); u != "" {
+			fmt.Fprintf(tw, "\t%s\t(on eddy)\n", u)
+		}
 	}
 	tw.Flush()
 }

@@ -105,7 +105,7 @@ func describeStackCLI(ctx context.Context, cfn *cloudformation.Client, out io.Wr
 		}
 		tw.Flush()
 	}
-	writeOutputs(out, st.Outputs)
+	writeOutputs(out, aws.ToString(cfn.Options().BaseEndpoint), st.Outputs)
 	res, err := cfn.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: st.StackId})
 	if err != nil {
 		return apiMessage(err)
