@@ -776,11 +776,12 @@ func (h *Handler) cfnDescribeChangeSet(ctx context.Context, f *queryForm) (any, 
 
 func (h *Handler) cfnExecuteChangeSet(ctx context.Context, f *queryForm) (any, error) {
 	name := f.required("ChangeSetName")
+	disable := f.boolean("DisableRollback")
 	if f.err != nil {
 		return nil, f.err
 	}
 	// The model gives both an (empty) result, which clients expect.
-	return struct{}{}, h.Stacks.ExecuteChangeSet(ctx, name, f.str("StackName"))
+	return struct{}{}, h.Stacks.ExecuteChangeSet(ctx, name, f.str("StackName"), disable)
 }
 
 func (h *Handler) cfnDeleteChangeSet(ctx context.Context, f *queryForm) (any, error) {

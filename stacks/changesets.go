@@ -317,8 +317,9 @@ func (s *Service) DeleteChangeSet(ctx context.Context, name, stack string) error
 
 // ExecuteChangeSet starts applying a change set: creating the stack of a
 // CREATE change set, updating it for an UPDATE one. The stack's change
-// sets are deleted, as CloudFormation does.
-func (s *Service) ExecuteChangeSet(ctx context.Context, name, stack string) error {
+// sets are deleted, as CloudFormation does. disableRollback keeps what a
+// failed operation did.
+func (s *Service) ExecuteChangeSet(ctx context.Context, name, stack string, disableRollback bool) error {
 	cs, err := s.findChangeSet(ctx, name, stack)
 	if err != nil {
 		return err
@@ -346,7 +347,7 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, name, stack string) erro
 			return err
 		}
 		s.applyPlan(st, p, cs.Capabilities)
-		st.Tags, st.ChangeSetID = cs.Tags, cs.ChangeSetID
+		st.Tags, st.ChangeSetID, st.DisableRollback = cs.Tags, cs.ChangeSetID, disableRollback
 		if err := s.claim(st); err != nil {
 			return err
 		}
@@ -362,7 +363,7 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, name, stack string) erro
 		if err != nil {
 			return err
 		}
-		st.ChangeSetID = cs.ChangeSetID
+		st.ChangeSetID, st.DisableRollback = cs.ChangeSetID, disableRollback
 		if err := s.beginUpdate(ctx, st, p); err != nil {
 			return err
 		}

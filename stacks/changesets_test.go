@@ -31,7 +31,7 @@ func TestChangeSets(t *testing.T) {
 	}
 	_, _, err = s.CreateChangeSet(ctx, stacks.CreateChangeSetInput{StackName: "app", ChangeSetName: "first", TemplateBody: v1, ChangeSetType: "CREATE"})
 	wantCode(t, err, "AlreadyExistsException", "ChangeSet [first] already exists")
-	if err := s.ExecuteChangeSet(ctx, "first", "app"); err != nil {
+	if err := s.ExecuteChangeSet(ctx, "first", "app", false); err != nil {
 		t.Fatal(err)
 	}
 	if got := MustWait(t, s, stackID); got.Status != "CREATE_COMPLETE" || got.ChangeSetID != csID {
@@ -70,13 +70,13 @@ func TestChangeSets(t *testing.T) {
 	if l, _ := s.ListChangeSets(ctx, "app"); len(l) != 2 || l[0].Changes != nil {
 		t.Fatalf("list %+v", l)
 	}
-	wantCode(t, s.ExecuteChangeSet(ctx, "same", "app"), "InvalidChangeSetStatusException", "UNAVAILABLE")
+	wantCode(t, s.ExecuteChangeSet(ctx, "same", "app", false), "InvalidChangeSetStatusException", "UNAVAILABLE")
 	if err := s.DeleteChangeSet(ctx, "same", "app"); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.DescribeChangeSet(ctx, "same", "app")
 	wantCode(t, err, "ChangeSetNotFoundException", "ChangeSet [same] does not exist")
-	if err := s.ExecuteChangeSet(ctx, "second", "app"); err != nil {
+	if err := s.ExecuteChangeSet(ctx, "second", "app", false); err != nil {
 		t.Fatal(err)
 	}
 	if got := MustWait(t, s, stackID); got.Status != "UPDATE_COMPLETE" {
