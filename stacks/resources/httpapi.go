@@ -3,19 +3,24 @@ package resources
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/eddyserverless/eddy/httpapis"
 	"github.com/eddyserverless/eddy/stacks"
 )
 
 // httpAPIHandler is AWS::ApiGatewayV2::Api (HTTP APIs): Ref is the API
-// id; ApiId and ApiEndpoint.
+// id; ApiId and ApiEndpoint. A Body (OpenAPI, as SAM writes it) is
+// imported: its title names the API and each operation with a Lambda
+// proxy integration becomes a route and its integration.
 type httpAPIHandler struct{ s *httpapis.Service }
 
 func (h *httpAPIHandler) Spec() stacks.Spec {
 	return stacks.Spec{
-		Properties: []string{"CorsConfiguration", "Description", "DisableExecuteApiEndpoint", "Name", "ProtocolType",
-			"RouteKey", "Tags", "Target", "Version"},
+		Properties: []string{"Body", "BodyS3Location", "CorsConfiguration", "Description", "DisableExecuteApiEndpoint", "Name",
+			"ProtocolType", "RouteKey", "Tags", "Target", "Version"},
 		Replace:    []string{"ProtocolType"},
 		Attributes: []string{"ApiEndpoint", "ApiId"},
 	}
@@ -38,11 +43,22 @@ func cors(p props, name string) map[string]any {
 	return out
 }
 
-func (h *httpAPIHandler) parse(m map[string]any) (map[string]any, error) {
+// parse returns the body of CreateApi and the OpenAPI routes of a Body.
+func (h *httpAPIHandler) parse(m map[string]any) (map[string]any, []openAPIRoute, error) {
 	p := newProps(m)
 	p.only(h.Spec().Properties...)
+	if p.has("BodyS3Location") {
+		p.fail("BodyS3Location", "BodyS3Location is not supported by eddy; give Body")
+	}
 	body := map[string]any{"name": p.str("Name"), "protocolType": p.str("ProtocolType"), "description": p.str("Description"),
 		"version": p.str("Version")}
+	var routes []openAPIRoute
+	if p.has("Body") {
+		var err error
+		if routes, err = fromOpenAPI(p.sub("Body"), body); err != nil {
+			return nil, nil, err
+		}
+	}
 	if c := cors(p, "CorsConfiguration"); c != nil {
 		body["corsConfiguration"] = c
 	}
@@ -59,12 +75,127 @@ func (h *httpAPIHandler) parse(m map[string]any) (map[string]any, error) {
 		body["routeKey"] = s
 	}
 	if err := p.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if body["name"] == "" {
-		return nil, invalid("/Name", "Required property Name is missing (Body is not supported by eddy)")
+		return nil, nil, invalid("/Name", "Required property Name is missing")
 	}
-	return body, nil
+	return body, routes, nil
+}
+
+// openAPIRoute is an operation of an OpenAPI Body: its route key and the
+// integration it proxies to.
+type openAPIRoute struct {
+	key         string
+	integration map[string]any
+}
+
+// fromOpenAPI reads an OpenAPI Body into the CreateApi body (its title,
+// description, version, CORS and tags, unless the properties give them)
+// and its routes, in route key order.
+func fromOpenAPI(doc props, body map[string]any) ([]openAPIRoute, error) {
+	info := doc.sub("info")
+	for _, k := range []string{"name", "description", "version"} {
+		from := map[string]string{"name": "title"}[k]
+		if from == "" {
+			from = k
+		}
+		if body[k] == "" && info.m != nil {
+			if v, ok := info.m[from].(string); ok {
+				body[k] = v
+			}
+		}
+	}
+	if body["protocolType"] == "" {
+		body["protocolType"] = "HTTP"
+	}
+	if c := doc.sub("x-amazon-apigateway-cors"); c.m != nil {
+		upper := map[string]any{}
+		for k, v := range c.m {
+			if k != "" {
+				upper[strings.ToUpper(k[:1])+k[1:]] = v
+			}
+		}
+		if cc := cors(newProps(map[string]any{"C": upper}), "C"); cc != nil {
+			body["corsConfiguration"] = cc
+		}
+	}
+	tags := map[string]string{}
+	for _, t := range doc.list("tags") {
+		tm, _ := t.(map[string]any)
+		name, _ := tm["name"].(string)
+		if v, ok := tm["x-amazon-apigateway-tag-value"].(string); ok && name != "" {
+			tags[name] = v
+		}
+	}
+	if len(tags) > 0 {
+		body["tags"] = tags
+	}
+	var routes []openAPIRoute
+	paths := doc.sub("paths")
+	for path, item := range paths.m {
+		ops, _ := item.(map[string]any)
+		for method, op := range ops {
+			om, _ := op.(map[string]any)
+			ig, _ := om["x-amazon-apigateway-integration"].(map[string]any)
+			if ig == nil {
+				continue // a parameters entry, or an operation without an integration
+			}
+			key := strings.ToUpper(method) + " " + path
+			if method == "x-amazon-apigateway-any-method" {
+				key = "ANY " + path
+			}
+			if d, _ := om["isDefaultRoute"].(bool); d || path == "$default" {
+				key = "$default"
+			}
+			in := map[string]any{"integrationType": strings.ToUpper(fmt.Sprint(ig["type"]))}
+			for from, to := range map[string]string{"uri": "integrationUri", "httpMethod": "integrationMethod",
+				"payloadFormatVersion": "payloadFormatVersion", "timeoutInMillis": "timeoutInMillis", "connectionType": "connectionType"} {
+				if v, ok := ig[from]; ok {
+					in[to] = v
+				}
+			}
+			routes = append(routes, openAPIRoute{key: key, integration: in})
+		}
+	}
+	sort.Slice(routes, func(i, j int) bool { return routes[i].key < routes[j].key })
+	return routes, doc.Err()
+}
+
+// importRoutes makes the routes of a Body and their integrations, having
+// deleted those the API had.
+func (h *httpAPIHandler) importRoutes(ctx context.Context, id string, routes []openAPIRoute) error {
+	for _, kind := range []string{httpapis.KindRoutes, httpapis.KindIntegrations} {
+		old, err := h.s.List(ctx, id, kind)
+		if err != nil {
+			return err
+		}
+		for _, v := range old {
+			oid := ""
+			switch o := v.(type) {
+			case *httpapis.Route:
+				oid = o.RouteID
+			case *httpapis.Integration:
+				oid = o.IntegrationID
+			}
+			if err := ignoreNotFound(h.s.Delete(ctx, id, kind, oid)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, rt := range routes {
+		b, _ := json.Marshal(rt.integration)
+		ig, err := h.s.Create(ctx, id, httpapis.KindIntegrations, b)
+		if err != nil {
+			return err
+		}
+		b, _ = json.Marshal(map[string]any{"routeKey": rt.key, "target": "integrations/" + ig.(*httpapis.Integration).IntegrationID,
+			"authorizationType": "NONE"})
+		if _, err := h.s.Create(ctx, id, httpapis.KindRoutes, b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func httpAPIResult(a *httpapis.API) *stacks.Result {
@@ -72,7 +203,7 @@ func httpAPIResult(a *httpapis.API) *stacks.Result {
 }
 
 func (h *httpAPIHandler) Create(ctx context.Context, r *stacks.Request) (*stacks.Result, error) {
-	body, err := h.parse(r.Properties)
+	body, routes, err := h.parse(r.Properties)
 	if err != nil {
 		return nil, err
 	}
@@ -81,13 +212,22 @@ func (h *httpAPIHandler) Create(ctx context.Context, r *stacks.Request) (*stacks
 	if err != nil {
 		return nil, err
 	}
+	if err := h.importRoutes(ctx, a.APIID, routes); err != nil {
+		_ = h.s.DeleteAPI(ctx, a.APIID)
+		return nil, err
+	}
 	return httpAPIResult(a), nil
 }
 
 func (h *httpAPIHandler) Update(ctx context.Context, r *stacks.Request) (*stacks.Result, error) {
-	body, err := h.parse(r.Properties)
+	body, routes, err := h.parse(r.Properties)
 	if err != nil {
 		return nil, err
+	}
+	if changed(r.OldProperties, r.Properties, "Body") {
+		if err := h.importRoutes(ctx, r.PhysicalID, routes); err != nil {
+			return nil, err
+		}
 	}
 	if changed(r.OldProperties, r.Properties, "ProtocolType", "Target", "RouteKey") {
 		// The quick-create route and integration are made on create only.
