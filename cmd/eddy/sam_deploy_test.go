@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"slices"
@@ -441,5 +442,80 @@ func TestSAMDeployRollback(t *testing.T) {
 	}
 	if v := whoamiVersion(t, lc, outputs["FnName"]); v != "1" {
 		t.Fatalf("the function after the rollback: version %q", v)
+	}
+}
+
+// TestStackResumeAfterRestart kills eddy (SIGKILL) while a stack's queues
+// are being created and proves that, after a restart on the same data,
+// the stack reaches a terminal state and no queue is orphaned: each queue
+// that exists is a resource of the stack, and a rolled back stack leaves
+// none.
+func TestStackResumeAfterRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills an eddy process")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	bin := MustBuildEddy(t)
+	dir := t.TempDir()
+	cmd, url := MustServe(t, bin, dir)
+
+	// A chain of queues, each depending on the one before, is created one
+	// at a time: long enough to be stopped in the middle.
+	const n = 60
+	var tmpl strings.Builder
+	tmpl.WriteString("Resources:\n")
+	for i := range n {
+		fmt.Fprintf(&tmpl, "  Q%d:\n    Type: AWS::SQS::Queue\n", i)
+		if i > 0 {
+			fmt.Fprintf(&tmpl, "    DependsOn: Q%d\n", i-1)
+		}
+	}
+	c := cloudformation.NewFromConfig(awsConfig(url), func(o *cloudformation.Options) { o.RetryMaxAttempts = 1 })
+	out, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("resume"), TemplateBody: aws.String(tmpl.String())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := MustSQS(t, url)
+	waitFor(t, 20*time.Second, "some of the queues", func() bool {
+		list, err := q.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String("resume-")})
+		return err == nil && len(list.QueueUrls) >= 5
+	})
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	_, url = MustServe(t, bin, dir)
+	c = cloudformation.NewFromConfig(awsConfig(url), func(o *cloudformation.Options) { o.RetryMaxAttempts = 1 })
+	q = MustSQS(t, url)
+	st := waitStack(t, c, aws.ToString(out.StackId))
+	if st.StackStatus != cfntypes.StackStatusRollbackComplete && st.StackStatus != cfntypes.StackStatusCreateComplete {
+		t.Fatalf("after the restart: %s %v", st.StackStatus, failureReasons(t, c, aws.ToString(out.StackId)))
+	}
+	res, err := c.ListStackResources(ctx, &cloudformation.ListStackResourcesInput{StackName: out.StackId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[string]bool{}
+	for _, r := range res.StackResourceSummaries {
+		if r.ResourceStatus != cfntypes.ResourceStatusDeleteComplete {
+			live[aws.ToString(r.PhysicalResourceId)] = true
+		}
+	}
+	list, err := q.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String("resume-")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range list.QueueUrls {
+		if !live[u] {
+			t.Errorf("queue %s is not a resource of the stack (%s)", u, st.StackStatus)
+		}
+	}
+	if st.StackStatus == cfntypes.StackStatusRollbackComplete && len(list.QueueUrls) != 0 {
+		t.Errorf("the rolled back stack left %d queues", len(list.QueueUrls))
+	}
+	if st.StackStatus == cfntypes.StackStatusCreateComplete && len(list.QueueUrls) != n {
+		t.Errorf("the created stack has %d queues, want %d", len(list.QueueUrls), n)
 	}
 }

@@ -79,3 +79,42 @@ func TestQueueFifoNamed(t *testing.T) {
 	_, err = v.h["AWS::SQS::Queue"].Create(context.Background(), req("AWS::SQS::Queue", "Bad", map[string]any{"Colour": "red"}))
 	wantInvalid(t, err, "/Colour")
 }
+
+// TestInterruptedCreate deletes, by the name generated from the recorded
+// suffix, what a create that a restart cut short made before its physical
+// id was recorded; a name the template gave is left alone.
+func TestInterruptedCreate(t *testing.T) {
+	v := newEnv(t)
+	ctx := context.Background()
+	for _, fifo := range []bool{false, true} {
+		props := map[string]any{}
+		if fifo {
+			props["FifoQueue"] = true
+		}
+		r := req("AWS::SQS::Queue", "Jobs", props)
+		r.NameSuffix = "ABCDEFGHIJ012"
+		res := v.create(t, r)
+		if !strings.Contains(res.PhysicalID, "app-Jobs-ABCDEFGHIJ012") {
+			t.Fatalf("queue %s is not named by the recorded suffix", res.PhysicalID)
+		}
+		d := *r
+		d.OldProperties = r.Properties
+		if err := v.h[r.Type].Delete(ctx, &d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.queues.GetQueueUrl(ctx, &queues.GetQueueUrlInput{QueueName: res.Attributes["QueueName"].(string)}); err == nil {
+			t.Errorf("queue %s is left after the delete of its interrupted create", res.PhysicalID)
+		}
+	}
+	named := req("AWS::SQS::Queue", "Named", map[string]any{"QueueName": "theirs"})
+	named.NameSuffix = "ABCDEFGHIJ012"
+	res := v.create(t, named)
+	d := *named
+	d.OldProperties = named.Properties
+	if err := v.h[named.Type].Delete(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.queues.GetQueueUrl(ctx, &queues.GetQueueUrlInput{QueueName: "theirs"}); err != nil {
+		t.Errorf("a named queue %s was deleted without its physical id: %v", res.PhysicalID, err)
+	}
+}
