@@ -48,14 +48,16 @@ func samApp(t *testing.T, bucket, key string, v2 bool) string {
 }
 
 // mustExecuteChangeSet creates a change set, waits until it is ready,
-// executes it and waits for the stack to settle.
-func mustExecuteChangeSet(t *testing.T, c *cloudformation.Client, in *cloudformation.CreateChangeSetInput) cfntypes.Stack {
+// executes it and waits for the stack to settle. It returns the stack and
+// the change set's changes by logical id.
+func mustExecuteChangeSet(t *testing.T, c *cloudformation.Client, in *cloudformation.CreateChangeSetInput) (cfntypes.Stack, map[string]cfntypes.ChangeAction) {
 	t.Helper()
 	ctx := context.Background()
 	cs, err := c.CreateChangeSet(ctx, in)
 	if err != nil {
 		t.Fatalf("create change set: %v", err)
 	}
+	changes := map[string]cfntypes.ChangeAction{}
 	waitFor(t, 20*time.Second, "change set "+aws.ToString(in.ChangeSetName), func() bool {
 		out, err := c.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: cs.Id})
 		if err != nil {
@@ -64,12 +66,18 @@ func mustExecuteChangeSet(t *testing.T, c *cloudformation.Client, in *cloudforma
 		if out.Status == cfntypes.ChangeSetStatusFailed {
 			t.Fatalf("change set failed: %s", aws.ToString(out.StatusReason))
 		}
-		return out.Status == cfntypes.ChangeSetStatusCreateComplete
+		if out.Status != cfntypes.ChangeSetStatusCreateComplete {
+			return false
+		}
+		for _, ch := range out.Changes {
+			changes[aws.ToString(ch.ResourceChange.LogicalResourceId)] = ch.ResourceChange.Action
+		}
+		return true
 	})
 	if _, err := c.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: cs.Id}); err != nil {
 		t.Fatalf("execute change set: %v", err)
 	}
-	return waitStack(t, c, aws.ToString(in.StackName))
+	return waitStack(t, c, aws.ToString(in.StackName)), changes
 }
 
 func stackOutputs(st cfntypes.Stack) map[string]string {
@@ -137,12 +145,18 @@ func TestSAMDeployTriggers(t *testing.T) {
 		params = append(params, cfntypes.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(dirs[k])})
 	}
 	caps := []cfntypes.Capability{cfntypes.CapabilityCapabilityIam, cfntypes.CapabilityCapabilityAutoExpand}
-	st := mustExecuteChangeSet(t, c, &cloudformation.CreateChangeSetInput{
+	st, changes := mustExecuteChangeSet(t, c, &cloudformation.CreateChangeSetInput{
 		StackName: aws.String("sam-app"), ChangeSetName: aws.String("create"), ChangeSetType: cfntypes.ChangeSetTypeCreate,
 		TemplateBody: aws.String(samApp(t, "code", "echofn-1.zip", false)), Parameters: params, Capabilities: caps,
 	})
 	if st.StackStatus != cfntypes.StackStatusCreateComplete {
 		t.Fatalf("create: %s %v", st.StackStatus, failureReasons(t, c, "sam-app"))
+	}
+	// The change set lists the transformed template's resources.
+	for _, id := range []string{"ApiFunction", "ApiFunctionRole", "ServerlessRestApi", "ServerlessHttpApi", "QueueFunctionWork", "ScheduleFunctionTick"} {
+		if changes[id] != cfntypes.ChangeActionAdd {
+			t.Errorf("create change set: %s is %q, want Add (changes %v)", id, changes[id], changes)
+		}
 	}
 	stackID := aws.ToString(st.StackId)
 	outputs := stackOutputs(st)
@@ -154,7 +168,9 @@ func TestSAMDeployTriggers(t *testing.T) {
 		t.Fatalf("ApiUrl output: %q", outputs["ApiUrl"])
 	}
 	restID, _, _ := strings.Cut(apiURL.Host, ".")
-	request(t, m, "GET", "", "/_api/"+restID+"/Prod/hello?x=1", nil, nil)
+	// echofn answers with the event itself, which is not a proxy
+	// response: API Gateway reports that as a 502, as AWS does.
+	wantStatus(t, request(t, m, "GET", "", "/_api/"+restID+"/Prod/hello?x=1", nil, nil), 502, "")
 	var rest events.APIGatewayProxyRequest
 	waitEvent(t, dirs["ApiDir"], "the Api event", &rest)
 	if rest.Path != "/hello" || rest.HTTPMethod != "GET" || rest.Resource != "/hello" || rest.QueryStringParameters["x"] != "1" ||
@@ -224,21 +240,29 @@ func TestSAMDeployTriggers(t *testing.T) {
 
 	// Update: new code, a queue added, the scheduled function removed.
 	mustPut(t, s3c, "code", "echofn-2.zip", MustEchoZip(t, "2"))
-	st = mustExecuteChangeSet(t, c, &cloudformation.CreateChangeSetInput{
+	st, changes = mustExecuteChangeSet(t, c, &cloudformation.CreateChangeSetInput{
 		StackName: aws.String("sam-app"), ChangeSetName: aws.String("update"), ChangeSetType: cfntypes.ChangeSetTypeUpdate,
 		TemplateBody: aws.String(samApp(t, "code", "echofn-2.zip", true)), Parameters: params, Capabilities: caps,
 	})
 	if st.StackStatus != cfntypes.StackStatusUpdateComplete {
 		t.Fatalf("update: %s %v", st.StackStatus, failureReasons(t, c, "sam-app"))
 	}
+	for id, want := range map[string]cfntypes.ChangeAction{"Added": cfntypes.ChangeActionAdd, "ScheduleFunction": cfntypes.ChangeActionRemove,
+		"ScheduleFunctionTick": cfntypes.ChangeActionRemove, "ApiFunction": cfntypes.ChangeActionModify} {
+		if changes[id] != want {
+			t.Errorf("update change set: %s is %q, want %s (changes %v)", id, changes[id], want, changes)
+		}
+	}
 	outputs = stackOutputs(st)
 	if v := whoamiVersion(t, lc, outputs["ApiFunctionName"]); v != "2" {
 		t.Fatalf("version after the update: %q", v)
 	}
-	// The updated function still answers its API.
+	// The updated functions keep their triggers.
 	before := len(readRecordsNow(dirs["HttpDir"]))
 	wantStatus(t, request(t, m, "GET", "", "/_api/"+httpID+"/items", nil, nil), 200, "")
 	waitFor(t, 20*time.Second, "the HttpApi event after the update", func() bool { return len(readRecordsNow(dirs["HttpDir"])) > before })
+	MustSend(t, q, outputs["QueueUrl"], "", "after the update")
+	waitFor(t, 20*time.Second, "the SQS event after the update", func() bool { return len(readRecordsNow(dirs["QueueDir"])) > 1 })
 	if _, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(outputs["AddedUrl"])}); err != nil {
 		t.Fatalf("the added queue: %v", err)
 	}
@@ -370,10 +394,25 @@ func TestSAMDeployRollback(t *testing.T) {
 		t.Helper()
 		reasons := failureReasons(t, c, stack)
 		if !slices.ContainsFunc(reasons, func(r string) bool {
-			return strings.HasPrefix(r, "Fn: ") && strings.Contains(r, "NoSuchKey")
+			return strings.HasPrefix(r, "Fn: ") && strings.Contains(r, "Error occurred while GetObject. S3 Error Code: NoSuchKey.")
 		}) {
 			t.Fatalf("failure reasons of %s: %v", stack, reasons)
 		}
+	}
+	// statuses returns the statuses a resource went through, oldest first.
+	statuses := func(stack, logical string) []string {
+		t.Helper()
+		out, err := c.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String(stack)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range slices.Backward(out.StackEvents) {
+			if aws.ToString(e.LogicalResourceId) == logical {
+				got = append(got, string(e.ResourceStatus))
+			}
+		}
+		return got
 	}
 
 	// Rollback: the queues made before the function are deleted.
@@ -381,6 +420,12 @@ func TestSAMDeployRollback(t *testing.T) {
 		t.Fatalf("broken: %s %v", st.StackStatus, failureReasons(t, c, "broken"))
 	}
 	wantFnFailure("broken")
+	for _, id := range []string{"First", "Second"} {
+		want := []string{"CREATE_IN_PROGRESS", "CREATE_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_COMPLETE"}
+		if got := statuses("broken", id); !slices.Equal(got, want) {
+			t.Errorf("%s went through %v, want %v", id, got, want)
+		}
+	}
 	if left := queuesOf("broken"); len(left) != 0 {
 		t.Fatalf("queues left by the rollback: %v", left)
 	}
