@@ -95,28 +95,25 @@ type openAPIRoute struct {
 // and its routes, in route key order.
 func fromOpenAPI(doc props, body map[string]any) ([]openAPIRoute, error) {
 	info := doc.sub("info")
-	for _, k := range []string{"name", "description", "version"} {
-		from := map[string]string{"name": "title"}[k]
-		if from == "" {
-			from = k
-		}
-		if body[k] == "" && info.m != nil {
-			if v, ok := info.m[from].(string); ok {
-				body[k] = v
-			}
+	for k, from := range map[string]string{"name": "title", "description": "description", "version": "version"} {
+		if v, ok := info.m[from].(string); ok && body[k] == "" {
+			body[k] = v
 		}
 	}
 	if body["protocolType"] == "" {
 		body["protocolType"] = "HTTP"
 	}
 	if c := doc.sub("x-amazon-apigateway-cors"); c.m != nil {
+		// The extension's keys are the CorsConfiguration's, lower-cased.
 		upper := map[string]any{}
 		for k, v := range c.m {
 			if k != "" {
 				upper[strings.ToUpper(k[:1])+k[1:]] = v
 			}
 		}
-		if cc := cors(newProps(map[string]any{"C": upper}), "C"); cc != nil {
+		wrapped := doc
+		wrapped.m = map[string]any{"x-amazon-apigateway-cors": upper}
+		if cc := cors(wrapped, "x-amazon-apigateway-cors"); cc != nil {
 			body["corsConfiguration"] = cc
 		}
 	}

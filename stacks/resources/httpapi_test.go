@@ -110,3 +110,18 @@ func TestHTTPAPIBody(t *testing.T) {
 	api.Properties = props
 	v.deleteTwice(t, api, res)
 }
+
+// TestHTTPAPIBodyCors reads the CORS of a Body's extension, as SAM writes
+// a CorsConfiguration.
+func TestHTTPAPIBodyCors(t *testing.T) {
+	v := newEnv(t)
+	api := req("AWS::ApiGatewayV2::Api", "Api", map[string]any{"Body": map[string]any{"openapi": "3.0.1",
+		"info": map[string]any{"title": "app"}, "paths": map[string]any{},
+		"x-amazon-apigateway-cors": map[string]any{"allowOrigins": []any{"https://a.example"}, "maxAge": 60}}})
+	res := v.create(t, api)
+	a, err := v.httpapis.GetAPI(context.Background(), res.PhysicalID)
+	if err != nil || a.CorsConfiguration == nil || !slices.Equal(a.CorsConfiguration.AllowOrigins, []string{"https://a.example"}) {
+		t.Fatalf("api %+v, %v", a, err)
+	}
+	v.deleteTwice(t, api, res)
+}
