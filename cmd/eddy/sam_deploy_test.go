@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -490,11 +492,29 @@ func TestSAMDeployRollback(t *testing.T) {
 	}
 }
 
+// chainTemplate returns a template of the queues P0…Pn-1 for each prefix
+// P and count n, each depending on the one before, so that they are
+// created one at a time: long enough for eddy to be stopped in the middle.
+func chainTemplate(chains map[string]int) string {
+	var b strings.Builder
+	b.WriteString("Resources:\n")
+	for _, p := range slices.Sorted(maps.Keys(chains)) {
+		for i := range chains[p] {
+			fmt.Fprintf(&b, "  %s%d:\n    Type: AWS::SQS::Queue\n", p, i)
+			if i > 0 {
+				fmt.Fprintf(&b, "    DependsOn: %s%d\n", p, i-1)
+			}
+		}
+	}
+	return b.String()
+}
+
 // TestStackResumeAfterRestart kills eddy (SIGKILL) while a stack's queues
-// are being created and proves that, after a restart on the same data,
-// the stack reaches a terminal state and no queue is orphaned: each queue
-// that exists is a resource of the stack, and a rolled back stack leaves
-// none.
+// are being created, and again while an update adds queues, and proves
+// that after each restart on the same data the stack reaches a terminal
+// state and no queue is orphaned: each queue that exists is a live
+// resource of its stack, a rolled back create leaves none and a rolled
+// back update leaves the queues it had before.
 func TestStackResumeAfterRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills an eddy process")
@@ -503,64 +523,116 @@ func TestStackResumeAfterRestart(t *testing.T) {
 	ctx := context.Background()
 	bin := MustBuildEddy(t)
 	dir := t.TempDir()
-	cmd, url := MustServe(t, bin, dir)
+	var (
+		cmd *exec.Cmd
+		c   *cloudformation.Client
+		q   *sqs.Client
+	)
+	serve := func() {
+		var addr string
+		cmd, addr = MustServe(t, bin, dir)
+		c = cloudformation.NewFromConfig(awsConfig(addr), func(o *cloudformation.Options) { o.RetryMaxAttempts = 1 })
+		q = MustSQS(t, addr)
+	}
+	// A queue's URL names the address eddy listens on, which changes
+	// with each restart: queues are compared by their URLs' paths.
+	path := func(u string) string {
+		t.Helper()
+		p, err := url.Parse(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Path
+	}
+	queues := func(prefix string) []string {
+		t.Helper()
+		list, err := q.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(prefix)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for _, u := range list.QueueUrls {
+			paths = append(paths, path(u))
+		}
+		slices.Sort(paths)
+		return paths
+	}
+	// killAfter kills eddy once n queues have the prefix, and restarts it.
+	killAfter := func(prefix string, n int) {
+		t.Helper()
+		waitFor(t, 20*time.Second, "queues "+prefix, func() bool { return len(queues(prefix)) >= n })
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		serve()
+	}
+	// settled waits for the stack and checks that every queue of the
+	// prefix is one of its live resources.
+	settled := func(stackID, prefix string) (cfntypes.Stack, []string) {
+		t.Helper()
+		st := waitStack(t, c, stackID)
+		res, err := c.ListStackResources(ctx, &cloudformation.ListStackResourcesInput{StackName: aws.String(stackID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		live := map[string]bool{}
+		for _, r := range res.StackResourceSummaries {
+			if r.ResourceStatus != cfntypes.ResourceStatusDeleteComplete {
+				live[path(aws.ToString(r.PhysicalResourceId))] = true
+			}
+		}
+		left := queues(prefix)
+		for _, u := range left {
+			if !live[u] {
+				t.Errorf("queue %s is not a resource of the stack (%s)", u, st.StackStatus)
+			}
+		}
+		return st, left
+	}
+	serve()
 
-	// A chain of queues, each depending on the one before, is created one
-	// at a time: long enough to be stopped in the middle.
+	// An interrupted create rolls back, or had finished.
 	const n = 60
-	var tmpl strings.Builder
-	tmpl.WriteString("Resources:\n")
-	for i := range n {
-		fmt.Fprintf(&tmpl, "  Q%d:\n    Type: AWS::SQS::Queue\n", i)
-		if i > 0 {
-			fmt.Fprintf(&tmpl, "    DependsOn: Q%d\n", i-1)
-		}
-	}
-	c := cloudformation.NewFromConfig(awsConfig(url), func(o *cloudformation.Options) { o.RetryMaxAttempts = 1 })
-	out, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("resume"), TemplateBody: aws.String(tmpl.String())})
+	out, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("resume"),
+		TemplateBody: aws.String(chainTemplate(map[string]int{"Q": n}))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := MustSQS(t, url)
-	waitFor(t, 20*time.Second, "some of the queues", func() bool {
-		list, err := q.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String("resume-")})
-		return err == nil && len(list.QueueUrls) >= 5
-	})
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
+	killAfter("resume-", 5)
+	st, left := settled(aws.ToString(out.StackId), "resume-")
+	switch {
+	case st.StackStatus == cfntypes.StackStatusRollbackComplete && len(left) == 0:
+	case st.StackStatus == cfntypes.StackStatusCreateComplete && len(left) == n:
+	default:
+		t.Fatalf("after the restart: %s with %d queues %v", st.StackStatus, len(left), failureReasons(t, c, aws.ToString(out.StackId)))
 	}
-	_ = cmd.Wait()
 
-	_, url = MustServe(t, bin, dir)
-	c = cloudformation.NewFromConfig(awsConfig(url), func(o *cloudformation.Options) { o.RetryMaxAttempts = 1 })
-	q = MustSQS(t, url)
-	st := waitStack(t, c, aws.ToString(out.StackId))
-	if st.StackStatus != cfntypes.StackStatusRollbackComplete && st.StackStatus != cfntypes.StackStatusCreateComplete {
-		t.Fatalf("after the restart: %s %v", st.StackStatus, failureReasons(t, c, aws.ToString(out.StackId)))
-	}
-	res, err := c.ListStackResources(ctx, &cloudformation.ListStackResourcesInput{StackName: out.StackId})
+	// An interrupted update rolls back, deleting the queues it added, or
+	// had finished.
+	out, err = c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("grow"),
+		TemplateBody: aws.String(chainTemplate(map[string]int{"Q": 3}))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := map[string]bool{}
-	for _, r := range res.StackResourceSummaries {
-		if r.ResourceStatus != cfntypes.ResourceStatusDeleteComplete {
-			live[aws.ToString(r.PhysicalResourceId)] = true
-		}
+	if st := waitStack(t, c, "grow"); st.StackStatus != cfntypes.StackStatusCreateComplete {
+		t.Fatalf("grow: %s %v", st.StackStatus, failureReasons(t, c, "grow"))
 	}
-	list, err := q.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String("resume-")})
-	if err != nil {
+	before := queues("grow-Q")
+	if _, err := c.UpdateStack(ctx, &cloudformation.UpdateStackInput{StackName: aws.String("grow"),
+		TemplateBody: aws.String(chainTemplate(map[string]int{"Q": 3, "R": n}))}); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range list.QueueUrls {
-		if !live[u] {
-			t.Errorf("queue %s is not a resource of the stack (%s)", u, st.StackStatus)
-		}
+	killAfter("grow-R", 5)
+	st, _ = settled(aws.ToString(out.StackId), "grow-")
+	added := queues("grow-R")
+	switch {
+	case st.StackStatus == cfntypes.StackStatusUpdateRollbackComplete && len(added) == 0:
+	case st.StackStatus == cfntypes.StackStatusUpdateComplete && len(added) == n:
+	default:
+		t.Fatalf("after the restart: %s with %d added queues %v", st.StackStatus, len(added), failureReasons(t, c, "grow"))
 	}
-	if st.StackStatus == cfntypes.StackStatusRollbackComplete && len(list.QueueUrls) != 0 {
-		t.Errorf("the rolled back stack left %d queues", len(list.QueueUrls))
-	}
-	if st.StackStatus == cfntypes.StackStatusCreateComplete && len(list.QueueUrls) != n {
-		t.Errorf("the created stack has %d queues, want %d", len(list.QueueUrls), n)
+	if got := queues("grow-Q"); !slices.Equal(got, before) {
+		t.Fatalf("the queues from before the update: got %v, want %v", got, before)
 	}
 }
