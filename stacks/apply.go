@@ -114,7 +114,7 @@ func (o *op) status(status, reason string) error {
 
 func (o *op) request(r *resourceRecord) *Request {
 	return &Request{Stack: Stack{Name: o.st.StackName, ID: o.st.StackID, Region: o.s.cfg.Region, Account: o.s.cfg.Account},
-		LogicalID: r.LogicalID, Type: r.Type, PhysicalID: r.PhysicalID, Attributes: r.Attributes}
+		LogicalID: r.LogicalID, Type: r.Type, PhysicalID: r.PhysicalID, Attributes: r.Attributes, NameSuffix: r.NameSuffix}
 }
 
 func (o *op) handler(typ string) (Handler, error) {
@@ -173,7 +173,8 @@ func (o *op) createOne(id string, added bool) error {
 		return errStopped
 	}
 	tr := o.p.bound.Resource(id)
-	r := &resourceRecord{LogicalID: id, Type: tr.Type, DeletionPolicy: tr.DeletionPolicy, UpdateReplacePolicy: tr.UpdateReplacePolicy, Added: added}
+	r := &resourceRecord{LogicalID: id, Type: tr.Type, DeletionPolicy: tr.DeletionPolicy, UpdateReplacePolicy: tr.UpdateReplacePolicy, Added: added,
+		NameSuffix: newNameSuffix()}
 	props, err := o.p.bound.ResolveProperties(id, o)
 	if err != nil {
 		if err := o.put(r, "CREATE_FAILED", reasonOf(err)); err != nil {
@@ -549,7 +550,8 @@ func (o *op) updateOne(id string) error {
 	}
 	// Replacement: create the new resource now, delete the old one in
 	// the cleanup phase.
-	r := &resourceRecord{LogicalID: id, Type: tr.Type, DeletionPolicy: tr.DeletionPolicy, UpdateReplacePolicy: tr.UpdateReplacePolicy, Properties: props, Replaced: clone(cur)}
+	r := &resourceRecord{LogicalID: id, Type: tr.Type, DeletionPolicy: tr.DeletionPolicy, UpdateReplacePolicy: tr.UpdateReplacePolicy, Properties: props,
+		Replaced: clone(cur), NameSuffix: newNameSuffix()}
 	if err := o.put(r, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one."); err != nil {
 		return err
 	}

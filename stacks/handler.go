@@ -61,6 +61,11 @@ type Request struct {
 	// Attributes its current attributes.
 	PhysicalID string
 	Attributes map[string]any
+	// NameSuffix is the random part of the name GeneratedName gives the
+	// resource. The stack records it before the create, so the Delete of
+	// a create cut short by a restart, which has no PhysicalID, can find
+	// what a generated name names.
+	NameSuffix string
 }
 
 // Result is a resource's physical id and attributes after an operation.

@@ -180,6 +180,9 @@ type resourceRecord struct {
 	Replaced *resourceRecord `json:",omitempty"`
 	Old      *resourceRecord `json:",omitempty"`
 	Removed  bool            `json:",omitempty"`
+	// NameSuffix is the random part of a generated name, chosen before
+	// the create (see Request.NameSuffix).
+	NameSuffix string `json:",omitempty"`
 }
 
 // ResourceInfo is a resource as DescribeStackResources shows it.

@@ -235,7 +235,7 @@ func (h *bucketHandler) Create(ctx context.Context, r *stacks.Request) (*stacks.
 		return nil, err
 	}
 	if name == "" {
-		name = strings.ToLower(stacks.GeneratedName(r.Stack.Name, r.LogicalID, 63))
+		name = strings.ToLower(r.GeneratedName(63))
 	}
 	if err := h.s.CreateBucket(ctx, name, r.Stack.Region); err != nil {
 		return nil, err
@@ -271,10 +271,16 @@ func (h *bucketHandler) Update(ctx context.Context, r *stacks.Request) (*stacks.
 // Delete deletes the bucket; like CloudFormation, it fails for a bucket
 // that still holds objects.
 func (h *bucketHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	if r.PhysicalID == "" {
-		return nil
+	name := r.PhysicalID
+	if name == "" {
+		if given, _, err := h.parse(oldOr(r)); err == nil {
+			name = strings.ToLower(interrupted(r, given, 63))
+		}
+		if name == "" {
+			return nil
+		}
 	}
-	err := h.s.DeleteBucket(ctx, r.PhysicalID)
+	err := h.s.DeleteBucket(ctx, name)
 	if e := eddy.AsError(err); e != nil && e.Type == "NoSuchBucket" {
 		return nil
 	}

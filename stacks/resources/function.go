@@ -284,8 +284,14 @@ func or(n, def int) int {
 }
 
 func (h *functionHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	if r.PhysicalID == "" {
-		return nil
+	name := r.PhysicalID
+	if name == "" {
+		if f, err := h.parse(oldOr(r)); err == nil {
+			name = interrupted(r, f.fn.Name, 64)
+		}
+		if name == "" {
+			return nil
+		}
 	}
-	return ignoreNotFound(h.s.DeleteFunction(ctx, r.Stack.Region, r.PhysicalID))
+	return ignoreNotFound(h.s.DeleteFunction(ctx, r.Stack.Region, name))
 }

@@ -3,8 +3,8 @@ package resources
 import (
 	"context"
 	"encoding/json"
-	"maps"
-	"slices"
+	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/eddyserverless/eddy/httpapis"
@@ -12,15 +12,15 @@ import (
 )
 
 // httpAPIHandler is AWS::ApiGatewayV2::Api (HTTP APIs): Ref is the API
-// id; ApiId and ApiEndpoint. A Body (an OpenAPI document, as SAM writes
-// for HttpApi events) is imported: each operation's
-// x-amazon-apigateway-integration becomes an integration and a route.
+// id; ApiId and ApiEndpoint. A Body (OpenAPI, as SAM writes it) is
+// imported: its title names the API and each operation with a Lambda
+// proxy integration becomes a route and its integration.
 type httpAPIHandler struct{ s *httpapis.Service }
 
 func (h *httpAPIHandler) Spec() stacks.Spec {
 	return stacks.Spec{
-		Properties: []string{"Body", "CorsConfiguration", "Description", "DisableExecuteApiEndpoint", "FailOnWarnings", "Name", "ProtocolType",
-			"RouteKey", "Tags", "Target", "Version"},
+		Properties: []string{"Body", "BodyS3Location", "CorsConfiguration", "Description", "DisableExecuteApiEndpoint", "Name",
+			"ProtocolType", "RouteKey", "Tags", "Target", "Version"},
 		Replace:    []string{"ProtocolType"},
 		Attributes: []string{"ApiEndpoint", "ApiId"},
 	}
@@ -43,11 +43,22 @@ func cors(p props, name string) map[string]any {
 	return out
 }
 
-func (h *httpAPIHandler) parse(m map[string]any) (map[string]any, error) {
+// parse returns the body of CreateApi and the OpenAPI routes of a Body.
+func (h *httpAPIHandler) parse(m map[string]any) (map[string]any, []openAPIRoute, error) {
 	p := newProps(m)
 	p.only(h.Spec().Properties...)
+	if p.has("BodyS3Location") {
+		p.fail("BodyS3Location", "BodyS3Location is not supported by eddy; give Body")
+	}
 	body := map[string]any{"name": p.str("Name"), "protocolType": p.str("ProtocolType"), "description": p.str("Description"),
 		"version": p.str("Version")}
+	var routes []openAPIRoute
+	if p.has("Body") {
+		var err error
+		if routes, err = fromOpenAPI(p.sub("Body"), body); err != nil {
+			return nil, nil, err
+		}
+	}
 	if c := cors(p, "CorsConfiguration"); c != nil {
 		body["corsConfiguration"] = c
 	}
@@ -63,127 +74,122 @@ func (h *httpAPIHandler) parse(m map[string]any) (map[string]any, error) {
 	if s := p.str("RouteKey"); s != "" {
 		body["routeKey"] = s
 	}
-	if p.has("Body") {
-		doc, _ := m["Body"].(map[string]any)
-		if doc == nil {
-			p.fail("Body", "Body must be an OpenAPI document (an object)")
-		}
-		if info, _ := doc["info"].(map[string]any); info != nil && body["name"] == "" {
-			body["name"], _ = info["title"].(string)
-		}
-		if body["protocolType"] == "" {
-			body["protocolType"] = "HTTP"
-		}
-	}
 	if err := p.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if body["name"] == "" {
-		if p.has("Body") {
-			body["name"] = "HttpApi"
-		} else {
-			return nil, invalid("/Name", "Required property Name is missing")
-		}
+		return nil, nil, invalid("/Name", "Required property Name is missing")
 	}
-	return body, nil
+	return body, routes, nil
 }
 
-// openAPIRoute is a route an OpenAPI Body declares.
+// openAPIRoute is an operation of an OpenAPI Body: its route key and the
+// integration it proxies to.
 type openAPIRoute struct {
-	key                 string // "GET /items", "ANY /{proxy+}", "$default"
-	uri, payloadVersion string
-	timeout             int
+	key         string
+	integration map[string]any
 }
 
-// openAPIRoutes reads the operations of an OpenAPI Body that have an
-// aws_proxy x-amazon-apigateway-integration, in path and method order.
-func openAPIRoutes(doc map[string]any) ([]openAPIRoute, error) {
-	paths, _ := doc["paths"].(map[string]any)
-	var out []openAPIRoute
-	for _, path := range slices.Sorted(maps.Keys(paths)) {
-		ops, _ := paths[path].(map[string]any)
-		for _, method := range slices.Sorted(maps.Keys(ops)) {
-			op, _ := ops[method].(map[string]any)
-			ig, _ := op["x-amazon-apigateway-integration"].(map[string]any)
+// fromOpenAPI reads an OpenAPI Body into the CreateApi body (its title,
+// description, version, CORS and tags, unless the properties give them)
+// and its routes, in route key order.
+func fromOpenAPI(doc props, body map[string]any) ([]openAPIRoute, error) {
+	info := doc.sub("info")
+	for k, from := range map[string]string{"name": "title", "description": "description", "version": "version"} {
+		if v, ok := info.m[from].(string); ok && body[k] == "" {
+			body[k] = v
+		}
+	}
+	if body["protocolType"] == "" {
+		body["protocolType"] = "HTTP"
+	}
+	if c := doc.sub("x-amazon-apigateway-cors"); c.m != nil {
+		// The extension's keys are the CorsConfiguration's, lower-cased.
+		upper := map[string]any{}
+		for k, v := range c.m {
+			if k != "" {
+				upper[strings.ToUpper(k[:1])+k[1:]] = v
+			}
+		}
+		wrapped := doc
+		wrapped.m = map[string]any{"x-amazon-apigateway-cors": upper}
+		if cc := cors(wrapped, "x-amazon-apigateway-cors"); cc != nil {
+			body["corsConfiguration"] = cc
+		}
+	}
+	tags := map[string]string{}
+	for _, t := range doc.list("tags") {
+		tm, _ := t.(map[string]any)
+		name, _ := tm["name"].(string)
+		if v, ok := tm["x-amazon-apigateway-tag-value"].(string); ok && name != "" {
+			tags[name] = v
+		}
+	}
+	if len(tags) > 0 {
+		body["tags"] = tags
+	}
+	var routes []openAPIRoute
+	paths := doc.sub("paths")
+	for path, item := range paths.m {
+		ops, _ := item.(map[string]any)
+		for method, op := range ops {
+			om, _ := op.(map[string]any)
+			ig, _ := om["x-amazon-apigateway-integration"].(map[string]any)
 			if ig == nil {
-				continue
+				continue // a parameters entry, or an operation without an integration
 			}
-			if t, _ := ig["type"].(string); !strings.EqualFold(t, "aws_proxy") {
-				return nil, invalid("/Body", "Unsupported integration type %v at %s %s; eddy supports aws_proxy", ig["type"], method, path)
-			}
-			uri, _ := ig["uri"].(string)
-			if uri == "" {
-				return nil, invalid("/Body", "The integration at %s %s has no uri", method, path)
-			}
-			r := openAPIRoute{uri: uri, payloadVersion: "2.0"}
-			if v, ok := ig["payloadFormatVersion"].(string); ok && v != "" {
-				r.payloadVersion = v
-			}
-			if n, ok := ig["timeoutInMillis"].(float64); ok {
-				r.timeout = int(n)
-			}
-			m := strings.ToUpper(method)
+			key := strings.ToUpper(method) + " " + path
 			if method == "x-amazon-apigateway-any-method" {
-				m = "ANY"
+				key = "ANY " + path
 			}
-			r.key = m + " " + path
-			if path == "$default" {
-				r.key = "$default"
+			if d, _ := om["isDefaultRoute"].(bool); d || path == "$default" {
+				key = "$default"
 			}
-			out = append(out, r)
+			in := map[string]any{"integrationType": strings.ToUpper(fmt.Sprint(ig["type"]))}
+			for from, to := range map[string]string{"uri": "integrationUri", "httpMethod": "integrationMethod",
+				"payloadFormatVersion": "payloadFormatVersion", "timeoutInMillis": "timeoutInMillis", "connectionType": "connectionType"} {
+				if v, ok := ig[from]; ok {
+					in[to] = v
+				}
+			}
+			routes = append(routes, openAPIRoute{key: key, integration: in})
 		}
 	}
-	return out, nil
+	sort.Slice(routes, func(i, j int) bool { return routes[i].key < routes[j].key })
+	return routes, doc.Err()
 }
 
-// importRoutes creates the integration and route of each operation of
-// the Body in props m.
-func (h *httpAPIHandler) importRoutes(ctx context.Context, apiID string, m map[string]any) error {
-	doc, _ := m["Body"].(map[string]any)
-	if doc == nil {
-		return nil
-	}
-	routes, err := openAPIRoutes(doc)
-	if err != nil {
-		return err
-	}
-	for _, r := range routes {
-		ig := map[string]any{"integrationType": "AWS_PROXY", "integrationUri": r.uri, "payloadFormatVersion": r.payloadVersion}
-		if r.timeout > 0 {
-			ig["timeoutInMillis"] = r.timeout
-		}
-		b, _ := json.Marshal(ig)
-		out, err := h.s.Create(ctx, apiID, httpapis.KindIntegrations, b)
-		if err != nil {
-			return err
-		}
-		b, _ = json.Marshal(map[string]any{"routeKey": r.key, "target": "integrations/" + out.(*httpapis.Integration).IntegrationID})
-		if _, err := h.s.Create(ctx, apiID, httpapis.KindRoutes, b); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// dropRoutes deletes every route and integration of an API, before a
-// changed Body is imported again.
-func (h *httpAPIHandler) dropRoutes(ctx context.Context, apiID string) error {
+// importRoutes makes the routes of a Body and their integrations, having
+// deleted those the API had.
+func (h *httpAPIHandler) importRoutes(ctx context.Context, id string, routes []openAPIRoute) error {
 	for _, kind := range []string{httpapis.KindRoutes, httpapis.KindIntegrations} {
-		parts, err := h.s.List(ctx, apiID, kind)
+		old, err := h.s.List(ctx, id, kind)
 		if err != nil {
 			return err
 		}
-		for _, part := range parts {
-			id := ""
-			switch v := part.(type) {
+		for _, v := range old {
+			oid := ""
+			switch o := v.(type) {
 			case *httpapis.Route:
-				id = v.RouteID
+				oid = o.RouteID
 			case *httpapis.Integration:
-				id = v.IntegrationID
+				oid = o.IntegrationID
 			}
-			if err := ignoreNotFound(h.s.Delete(ctx, apiID, kind, id)); err != nil {
+			if err := ignoreNotFound(h.s.Delete(ctx, id, kind, oid)); err != nil {
 				return err
 			}
+		}
+	}
+	for _, rt := range routes {
+		b, _ := json.Marshal(rt.integration)
+		ig, err := h.s.Create(ctx, id, httpapis.KindIntegrations, b)
+		if err != nil {
+			return err
+		}
+		b, _ = json.Marshal(map[string]any{"routeKey": rt.key, "target": "integrations/" + ig.(*httpapis.Integration).IntegrationID,
+			"authorizationType": "NONE"})
+		if _, err := h.s.Create(ctx, id, httpapis.KindRoutes, b); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -194,7 +200,7 @@ func httpAPIResult(a *httpapis.API) *stacks.Result {
 }
 
 func (h *httpAPIHandler) Create(ctx context.Context, r *stacks.Request) (*stacks.Result, error) {
-	body, err := h.parse(r.Properties)
+	body, routes, err := h.parse(r.Properties)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +209,7 @@ func (h *httpAPIHandler) Create(ctx context.Context, r *stacks.Request) (*stacks
 	if err != nil {
 		return nil, err
 	}
-	if err := h.importRoutes(ctx, a.APIID, r.Properties); err != nil {
+	if err := h.importRoutes(ctx, a.APIID, routes); err != nil {
 		_ = h.s.DeleteAPI(ctx, a.APIID)
 		return nil, err
 	}
@@ -211,9 +217,14 @@ func (h *httpAPIHandler) Create(ctx context.Context, r *stacks.Request) (*stacks
 }
 
 func (h *httpAPIHandler) Update(ctx context.Context, r *stacks.Request) (*stacks.Result, error) {
-	body, err := h.parse(r.Properties)
+	body, routes, err := h.parse(r.Properties)
 	if err != nil {
 		return nil, err
+	}
+	if changed(r.OldProperties, r.Properties, "Body") {
+		if err := h.importRoutes(ctx, r.PhysicalID, routes); err != nil {
+			return nil, err
+		}
 	}
 	if changed(r.OldProperties, r.Properties, "ProtocolType", "Target", "RouteKey") {
 		// The quick-create route and integration are made on create only.
@@ -227,14 +238,6 @@ func (h *httpAPIHandler) Update(ctx context.Context, r *stacks.Request) (*stacks
 	a, err := h.s.UpdateAPI(ctx, r.PhysicalID, b)
 	if err != nil {
 		return nil, err
-	}
-	if changed(r.OldProperties, r.Properties, "Body") {
-		if err := h.dropRoutes(ctx, r.PhysicalID); err != nil {
-			return nil, err
-		}
-		if err := h.importRoutes(ctx, r.PhysicalID, r.Properties); err != nil {
-			return nil, err
-		}
 	}
 	return httpAPIResult(a), nil
 }

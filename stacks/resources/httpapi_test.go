@@ -59,8 +59,76 @@ func TestHTTPAPI(t *testing.T) {
 }
 
 // TestHTTPAPIBody imports an OpenAPI Body as SAM writes it for HttpApi
-// events, then a changed one.
+// events: a route and integration per operation, the title as the name;
+// an update of the Body replaces the routes.
 func TestHTTPAPIBody(t *testing.T) {
+	v := newEnv(t)
+	ctx := context.Background()
+	fn := v.newFunction(t, "Fn")
+	uri := "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:" + account + ":function:" + fn + "/invocations"
+	op := func() map[string]any {
+		return map[string]any{"x-amazon-apigateway-integration": map[string]any{
+			"type": "aws_proxy", "httpMethod": "POST", "payloadFormatVersion": "2.0", "uri": uri}, "responses": map[string]any{}}
+	}
+	body := func(paths map[string]any) map[string]any {
+		return map[string]any{"Body": map[string]any{"openapi": "3.0.1", "info": map[string]any{"version": "1.0", "title": "app"},
+			"paths": paths, "tags": []any{map[string]any{"name": "httpapi:createdBy", "x-amazon-apigateway-tag-value": "SAM"}}}}
+	}
+	routeKeys := func(id string) []string {
+		t.Helper()
+		list, err := v.httpapis.List(ctx, id, httpapis.KindRoutes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, r := range list {
+			keys = append(keys, r.(*httpapis.Route).RouteKey)
+		}
+		slices.Sort(keys)
+		return keys
+	}
+	api := req("AWS::ApiGatewayV2::Api", "Api", body(map[string]any{
+		"/items": map[string]any{"get": op(), "x-amazon-apigateway-any-method": op()},
+	}))
+	res := v.create(t, api)
+	if a, err := v.httpapis.GetAPI(ctx, res.PhysicalID); err != nil || a.Name != "app" || a.ProtocolType != "HTTP" || a.Tags["httpapi:createdBy"] != "SAM" {
+		t.Fatalf("api %+v, %v", a, err)
+	}
+	if got := routeKeys(res.PhysicalID); !slices.Equal(got, []string{"ANY /items", "GET /items"}) {
+		t.Fatalf("routes %v", got)
+	}
+	props := body(map[string]any{"$default": map[string]any{"x-amazon-apigateway-any-method": op()}})
+	if _, err := v.update(t, api, res, props); err != nil {
+		t.Fatal(err)
+	}
+	if got := routeKeys(res.PhysicalID); !slices.Equal(got, []string{"$default"}) {
+		t.Fatalf("routes after update %v", got)
+	}
+	if ig, err := v.httpapis.List(ctx, res.PhysicalID, httpapis.KindIntegrations); err != nil || len(ig) != 1 {
+		t.Fatalf("integrations after update %v, %v", ig, err)
+	}
+	api.Properties = props
+	v.deleteTwice(t, api, res)
+}
+
+// TestHTTPAPIBodyCors reads the CORS of a Body's extension, as SAM writes
+// a CorsConfiguration.
+func TestHTTPAPIBodyCors(t *testing.T) {
+	v := newEnv(t)
+	api := req("AWS::ApiGatewayV2::Api", "Api", map[string]any{"Body": map[string]any{"openapi": "3.0.1",
+		"info": map[string]any{"title": "app"}, "paths": map[string]any{},
+		"x-amazon-apigateway-cors": map[string]any{"allowOrigins": []any{"https://a.example"}, "maxAge": 60}}})
+	res := v.create(t, api)
+	a, err := v.httpapis.GetAPI(context.Background(), res.PhysicalID)
+	if err != nil || a.CorsConfiguration == nil || !slices.Equal(a.CorsConfiguration.AllowOrigins, []string{"https://a.example"}) {
+		t.Fatalf("api %+v, %v", a, err)
+	}
+	v.deleteTwice(t, api, res)
+}
+
+// TestHTTPAPIBodyUpdate imports an OpenAPI Body with several methods and
+// an any-method path, then a changed one that replaces its routes.
+func TestHTTPAPIBodyUpdate(t *testing.T) {
 	v := newEnv(t)
 	ctx := context.Background()
 	fn := v.newFunction(t, "Fn")

@@ -77,8 +77,14 @@ func (h *logGroupHandler) Update(ctx context.Context, r *stacks.Request) (*stack
 }
 
 func (h *logGroupHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	if r.PhysicalID == "" {
-		return nil
+	name := r.PhysicalID
+	if name == "" {
+		if given, _, err := h.parse(oldOr(r)); err == nil {
+			name = interrupted(r, given, 512)
+		}
+		if name == "" {
+			return nil
+		}
 	}
-	return ignoreNotFound(h.s.DeleteLogGroup(ctx, r.PhysicalID))
+	return ignoreNotFound(h.s.DeleteLogGroup(ctx, name))
 }

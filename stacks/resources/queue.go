@@ -89,9 +89,9 @@ func (h *queueHandler) Create(ctx context.Context, r *stacks.Request) (*stacks.R
 	name := q.name
 	if name == "" {
 		if q.fifo {
-			name = stacks.GeneratedName(r.Stack.Name, r.LogicalID, 80-len(".fifo")) + ".fifo"
+			name = r.GeneratedName(80-len(".fifo")) + ".fifo"
 		} else {
-			name = stacks.GeneratedName(r.Stack.Name, r.LogicalID, 80)
+			name = r.GeneratedName(80)
 		}
 	}
 	attrs := q.attrs
@@ -160,8 +160,28 @@ func (h *queueHandler) Update(ctx context.Context, r *stacks.Request) (*stacks.R
 }
 
 func (h *queueHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	if r.PhysicalID == "" {
-		return nil
+	url := r.PhysicalID
+	if url == "" {
+		q, err := h.parse(oldOr(r))
+		if err != nil {
+			return nil // nothing was created from properties that do not parse
+		}
+		name := ""
+		if q.fifo {
+			if name = interrupted(r, q.name, 80-len(".fifo")); name != "" {
+				name += ".fifo"
+			}
+		} else {
+			name = interrupted(r, q.name, 80)
+		}
+		if name == "" {
+			return nil
+		}
+		out, err := h.s.GetQueueUrl(ctx, &queues.GetQueueUrlInput{QueueName: name})
+		if err != nil {
+			return ignoreNotFound(err)
+		}
+		url = out.QueueUrl
 	}
-	return ignoreNotFound(h.s.DeleteQueue(ctx, &queues.QueueInput{QueueUrl: r.PhysicalID}))
+	return ignoreNotFound(h.s.DeleteQueue(ctx, &queues.QueueInput{QueueUrl: url}))
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eddyserverless/eddy/eventbus"
 	"github.com/eddyserverless/eddy/queues"
 )
 
@@ -78,4 +79,78 @@ func TestQueueFifoNamed(t *testing.T) {
 	wantInvalid(t, err, "/VisibilityTimeout")
 	_, err = v.h["AWS::SQS::Queue"].Create(context.Background(), req("AWS::SQS::Queue", "Bad", map[string]any{"Colour": "red"}))
 	wantInvalid(t, err, "/Colour")
+}
+
+// TestInterruptedCreate deletes, by the name generated from the recorded
+// suffix, what a create that a restart cut short made before its physical
+// id was recorded; a name the template gave is left alone.
+func TestInterruptedCreate(t *testing.T) {
+	v := newEnv(t)
+	ctx := context.Background()
+	for _, fifo := range []bool{false, true} {
+		props := map[string]any{}
+		if fifo {
+			props["FifoQueue"] = true
+		}
+		r := req("AWS::SQS::Queue", "Jobs", props)
+		r.NameSuffix = "ABCDEFGHIJ012"
+		res := v.create(t, r)
+		if !strings.Contains(res.PhysicalID, "app-Jobs-ABCDEFGHIJ012") {
+			t.Fatalf("queue %s is not named by the recorded suffix", res.PhysicalID)
+		}
+		d := *r
+		d.OldProperties = r.Properties
+		if err := v.h[r.Type].Delete(ctx, &d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.queues.GetQueueUrl(ctx, &queues.GetQueueUrlInput{QueueName: res.Attributes["QueueName"].(string)}); err == nil {
+			t.Errorf("queue %s is left after the delete of its interrupted create", res.PhysicalID)
+		}
+	}
+	// The other types named by a generated name.
+	exists := map[string]func(id string) bool{
+		"AWS::DynamoDB::Table": func(id string) bool { _, err := v.tables.DescribeTable(ctx, id); return err == nil },
+		"AWS::S3::Bucket":      func(id string) bool { _, err := v.buckets.HeadBucket(ctx, id); return err == nil },
+		"AWS::Events::Rule": func(id string) bool {
+			_, err := v.events.DescribeRule(ctx, &eventbus.RuleInput{Name: id})
+			return err == nil
+		},
+		"AWS::Logs::LogGroup": func(id string) bool {
+			groups, _, err := v.logs.DescribeLogGroups(ctx, id, "", 1)
+			return err == nil && len(groups) == 1
+		},
+	}
+	for typ, props := range map[string]map[string]any{
+		"AWS::DynamoDB::Table": {"AttributeDefinitions": []any{map[string]any{"AttributeName": "id", "AttributeType": "S"}},
+			"KeySchema": []any{map[string]any{"AttributeName": "id", "KeyType": "HASH"}}, "BillingMode": "PAY_PER_REQUEST"},
+		"AWS::S3::Bucket":     {},
+		"AWS::Events::Rule":   {"ScheduleExpression": "rate(1 minute)"},
+		"AWS::Logs::LogGroup": {},
+	} {
+		r := req(typ, "Thing", props)
+		r.NameSuffix = "ABCDEFGHIJ012"
+		res := v.create(t, r)
+		if !exists[typ](res.PhysicalID) {
+			t.Fatalf("%s %s does not exist", typ, res.PhysicalID)
+		}
+		d := *r
+		d.OldProperties = r.Properties
+		if err := v.h[typ].Delete(ctx, &d); err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		if exists[typ](res.PhysicalID) {
+			t.Errorf("%s %s is left after the delete of its interrupted create", typ, res.PhysicalID)
+		}
+	}
+	named := req("AWS::SQS::Queue", "Named", map[string]any{"QueueName": "theirs"})
+	named.NameSuffix = "ABCDEFGHIJ012"
+	res := v.create(t, named)
+	d := *named
+	d.OldProperties = named.Properties
+	if err := v.h[named.Type].Delete(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.queues.GetQueueUrl(ctx, &queues.GetQueueUrlInput{QueueName: "theirs"}); err != nil {
+		t.Errorf("a named queue %s was deleted without its physical id: %v", res.PhysicalID, err)
+	}
 }

@@ -134,7 +134,19 @@ func nameOr(given string, r *stacks.Request, max int) string {
 	if given != "" {
 		return given
 	}
-	return stacks.GeneratedName(r.Stack.Name, r.LogicalID, max)
+	return r.GeneratedName(max)
+}
+
+// interrupted returns the name generated for a resource whose create a
+// restart cut short (it has no physical id), for its Delete to find it
+// by; "" when there is no such name. A name the template gave may be
+// another's resource, so only a generated one, unique to the create, is
+// looked for.
+func interrupted(r *stacks.Request, given string, max int) string {
+	if r.PhysicalID != "" || given != "" || r.NameSuffix == "" {
+		return ""
+	}
+	return r.GeneratedName(max)
 }
 
 // diffTags returns the tags to set and the keys to remove to go from old

@@ -145,10 +145,15 @@ func (h *ruleHandler) Update(ctx context.Context, r *stacks.Request) (*stacks.Re
 }
 
 func (h *ruleHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	if r.PhysicalID == "" {
-		return nil
-	}
 	bus, name := splitRuleID(r.PhysicalID)
+	if r.PhysicalID == "" {
+		if in, _, err := h.parse(oldOr(r)); err == nil {
+			bus, name = in.EventBusName, interrupted(r, in.Name, 64)
+		}
+		if name == "" {
+			return nil
+		}
+	}
 	old, err := h.s.ListTargetsByRule(ctx, &eventbus.ListTargetsByRuleInput{Rule: name, EventBusName: bus, Limit: 100})
 	if notFound(err) {
 		return nil

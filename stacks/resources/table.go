@@ -273,10 +273,16 @@ func (h *tableHandler) indexUpdate(ctx context.Context, base tables.UpdateTableI
 }
 
 func (h *tableHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	if r.PhysicalID == "" {
-		return nil
+	name := r.PhysicalID
+	if name == "" {
+		if t, err := h.parse(oldOr(r)); err == nil {
+			name = interrupted(r, t.in.TableName, 255)
+		}
+		if name == "" {
+			return nil
+		}
 	}
-	_, err := h.s.DeleteTable(ctx, r.PhysicalID)
+	_, err := h.s.DeleteTable(ctx, name)
 	if eddy.ErrorCode(err) == eddy.ENOTFOUND {
 		return nil
 	}
