@@ -113,8 +113,12 @@ func (o *op) status(status, reason string) error {
 }
 
 func (o *op) request(r *resourceRecord) *Request {
-	return &Request{Stack: Stack{Name: o.st.StackName, ID: o.st.StackID, Region: o.s.cfg.Region, Account: o.s.cfg.Account},
+	req := &Request{Stack: Stack{Name: o.st.StackName, ID: o.st.StackID, Region: o.s.cfg.Region, Account: o.s.cfg.Account},
 		LogicalID: r.LogicalID, Type: r.Type, PhysicalID: r.PhysicalID, Attributes: r.Attributes, NameSuffix: r.NameSuffix}
+	if r.Replaced != nil {
+		req.Replaces = r.Replaced.PhysicalID
+	}
+	return req
 }
 
 func (o *op) handler(typ string) (Handler, error) {

@@ -66,6 +66,12 @@ type Request struct {
 	// a create cut short by a restart, which has no PhysicalID, can find
 	// what a generated name names.
 	NameSuffix string
+	// Replaces is the physical id of the resource a replacement replaces,
+	// on the Create of the replacement and on the Delete that rolls it
+	// back. A Delete finding an interrupted create by what is unique to it
+	// (its properties or tags) leaves that resource alone: it has the same
+	// logical id and may have the same properties.
+	Replaces string
 }
 
 // Result is a resource's physical id and attributes after an operation.

@@ -204,6 +204,18 @@ func (h *httpAPIHandler) Create(ctx context.Context, r *stacks.Request) (*stacks
 	if err != nil {
 		return nil, err
 	}
+	// The API is made with the tags CloudFormation gives what it creates,
+	// so that the Delete of a create cut short finds it by them.
+	tags := map[string]string{}
+	if t, ok := body["tags"].(map[string]string); ok {
+		for k, v := range t {
+			tags[k] = v
+		}
+	}
+	for k, v := range stackTags(r) {
+		tags[k] = v
+	}
+	body["tags"] = tags
 	b, _ := json.Marshal(body)
 	a, err := h.s.CreateAPI(ctx, b)
 	if err != nil {
@@ -243,10 +255,24 @@ func (h *httpAPIHandler) Update(ctx context.Context, r *stacks.Request) (*stacks
 }
 
 func (h *httpAPIHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	if r.PhysicalID == "" {
-		return nil
+	if r.PhysicalID != "" {
+		return ignoreNotFound(h.s.DeleteAPI(ctx, r.PhysicalID))
 	}
-	return ignoreNotFound(h.s.DeleteAPI(ctx, r.PhysicalID))
+	// A create cut short: the APIs tagged as the resource's, but the one
+	// a replacement replaces.
+	apis, err := h.s.ListAPIs(ctx)
+	if err != nil {
+		return err
+	}
+	want := stackTags(r)
+	for _, a := range apis {
+		if a.APIID != r.Replaces && hasTags(a.Tags, want) {
+			if err := ignoreNotFound(h.s.DeleteAPI(ctx, a.APIID)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // httpAPIPart is a route, integration or stage of an HTTP API.

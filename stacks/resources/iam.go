@@ -115,6 +115,22 @@ func (r *records) delete(ctx context.Context, kind, name string) error {
 	return nil
 }
 
+// deleteOf deletes the record of r's resource. Without a physical id
+// (the create was cut short), name is the one the create would have used,
+// and the record is deleted only if r's stack made it.
+func (r *records) deleteOf(ctx context.Context, kind, name string, req *stacks.Request) error {
+	if req.PhysicalID == "" {
+		rec, err := r.get(ctx, kind, name)
+		if err != nil {
+			return ignoreNotFound(err)
+		}
+		if rec.Stack != req.Stack.ID {
+			return nil
+		}
+	}
+	return r.delete(ctx, kind, name)
+}
+
 // iamID returns an IAM unique id: a prefix (AROA for roles, ANPA for
 // managed policies) and 17 uppercase alphanumerics.
 func iamID(prefix string) string { return prefix + randomSuffix(17) }
@@ -215,7 +231,19 @@ func (h *roleHandler) Update(ctx context.Context, r *stacks.Request) (*stacks.Re
 }
 
 func (h *roleHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	return h.r.delete(ctx, "role", r.PhysicalID)
+	name := r.PhysicalID
+	if name == "" {
+		// A role name that exists fails the create, so a role by the
+		// create's name is the create's.
+		given, _, err := h.check(oldOr(r))
+		if err != nil {
+			return nil // nothing was created from properties that do not parse
+		}
+		if name = interruptedOwn(r, given, 64, r.Replaces); name == "" {
+			return nil
+		}
+	}
+	return h.r.deleteOf(ctx, "role", name, r)
 }
 
 // policyHandler is AWS::IAM::Policy, an inline policy of roles, users and
@@ -246,7 +274,7 @@ func (h *policyHandler) Create(ctx context.Context, r *stacks.Request) (*stacks.
 	if err := h.check(r.Properties); err != nil {
 		return nil, err
 	}
-	rec := &record{Type: r.Type, Name: stacks.GeneratedName(r.Stack.Name, r.LogicalID, 64), Stack: r.Stack.ID, Properties: r.Properties}
+	rec := &record{Type: r.Type, Name: r.GeneratedName(64), Stack: r.Stack.ID, Properties: r.Properties}
 	if err := h.r.create(ctx, "policy", rec); err != nil {
 		return nil, err
 	}
@@ -265,7 +293,13 @@ func (h *policyHandler) Update(ctx context.Context, r *stacks.Request) (*stacks.
 }
 
 func (h *policyHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	return h.r.delete(ctx, "policy", r.PhysicalID)
+	name := r.PhysicalID
+	if name == "" {
+		if name = interrupted(r, "", 64); name == "" {
+			return nil
+		}
+	}
+	return h.r.deleteOf(ctx, "policy", name, r)
 }
 
 // managedPolicyHandler is AWS::IAM::ManagedPolicy: Ref is the policy ARN.
@@ -339,7 +373,19 @@ func (h *managedPolicyHandler) Update(ctx context.Context, r *stacks.Request) (*
 }
 
 func (h *managedPolicyHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	return h.r.delete(ctx, "managedpolicy", arnName(r.PhysicalID))
+	name := arnName(r.PhysicalID)
+	if r.PhysicalID == "" {
+		// A policy name that exists fails the create, so a policy by the
+		// create's name is the create's.
+		given, _, err := h.check(oldOr(r))
+		if err != nil {
+			return nil
+		}
+		if name = interruptedOwn(r, given, 128, arnName(r.Replaces)); name == "" {
+			return nil
+		}
+	}
+	return h.r.deleteOf(ctx, "managedpolicy", name, r)
 }
 
 // arnName returns the last path segment of an IAM ARN.
@@ -369,7 +415,7 @@ func (h *recordedHandler) Create(ctx context.Context, r *stacks.Request) (*stack
 	if err := h.check(r.Properties); err != nil {
 		return nil, err
 	}
-	rec := &record{Type: r.Type, Name: stacks.GeneratedName(r.Stack.Name, r.LogicalID, 64), Stack: r.Stack.ID, Properties: r.Properties}
+	rec := &record{Type: r.Type, Name: r.GeneratedName(64), Stack: r.Stack.ID, Properties: r.Properties}
 	if err := h.r.create(ctx, h.kind, rec); err != nil {
 		return nil, err
 	}
@@ -388,5 +434,11 @@ func (h *recordedHandler) Update(ctx context.Context, r *stacks.Request) (*stack
 }
 
 func (h *recordedHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	return h.r.delete(ctx, h.kind, r.PhysicalID)
+	name := r.PhysicalID
+	if name == "" {
+		if name = interrupted(r, "", 64); name == "" {
+			return nil
+		}
+	}
+	return h.r.deleteOf(ctx, h.kind, name, r)
 }

@@ -60,7 +60,7 @@ func (h *permissionHandler) Create(ctx context.Context, r *stacks.Request) (*sta
 	if err != nil {
 		return nil, err
 	}
-	perm.StatementID = stacks.GeneratedName(r.Stack.Name, r.LogicalID, 100)
+	perm.StatementID = r.GeneratedName(100)
 	if _, err := h.s.AddPermission(ctx, r.Stack.Region, ref.Name, ref.Qualifier, perm, ""); err != nil {
 		return nil, err
 	}
@@ -77,10 +77,17 @@ func (h *permissionHandler) Update(ctx context.Context, r *stacks.Request) (*sta
 
 func (h *permissionHandler) Delete(ctx context.Context, r *stacks.Request) error {
 	ref, _, err := h.parse(oldOr(r))
-	if err != nil || r.PhysicalID == "" {
+	if err != nil {
 		return nil // nothing was created from properties that do not parse
 	}
-	return ignoreNotFound(h.s.RemovePermission(ctx, r.Stack.Region, ref.Name, ref.Qualifier, r.PhysicalID, ""))
+	// The statement id of a create cut short is the generated one.
+	sid := r.PhysicalID
+	if sid == "" {
+		if sid = interrupted(r, "", 100); sid == "" {
+			return nil
+		}
+	}
+	return ignoreNotFound(h.s.RemovePermission(ctx, r.Stack.Region, ref.Name, ref.Qualifier, sid, ""))
 }
 
 // versionHandler is AWS::Lambda::Version: Ref is the version's ARN;

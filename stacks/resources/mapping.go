@@ -122,9 +122,44 @@ func (h *mappingHandler) Update(ctx context.Context, r *stacks.Request) (*stacks
 }
 
 func (h *mappingHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	if r.PhysicalID == "" {
-		return nil
+	id := r.PhysicalID
+	if id == "" {
+		var err error
+		if id, err = h.interrupted(ctx, r); id == "" || err != nil {
+			return err
+		}
 	}
-	_, err := h.s.DeleteEventSourceMapping(ctx, r.Stack.Region, r.PhysicalID)
+	_, err := h.s.DeleteEventSourceMapping(ctx, r.Stack.Region, id)
 	return ignoreNotFound(err)
+}
+
+// interrupted returns the UUID of the mapping a create cut short made, ""
+// if there is none. Lambda refuses a second mapping of one source to one
+// function, so the mapping of the function (as qualified) from the source
+// is the create's, unless it is the one a replacement replaces.
+func (h *mappingHandler) interrupted(ctx context.Context, r *stacks.Request) (string, error) {
+	in, err := h.parse(oldOr(r))
+	if err != nil || in.EventSourceArn == "" {
+		return "", nil // nothing was created from properties that do not parse
+	}
+	ref, err := eddy.ParseFunctionRef(*in.FunctionName, "FunctionName")
+	if err != nil {
+		return "", nil
+	}
+	marker := ""
+	for {
+		ms, next, err := h.s.ListEventSourceMappings(ctx, r.Stack.Region, *in.FunctionName, in.EventSourceArn, marker, 100)
+		if err != nil {
+			return "", ignoreNotFound(err)
+		}
+		for _, m := range ms {
+			if m.EventSourceArn == in.EventSourceArn && m.FunctionName == ref.Name && m.Qualifier == ref.Qualifier && m.UUID != r.Replaces {
+				return m.UUID, nil
+			}
+		}
+		if next == "" {
+			return "", nil
+		}
+		marker = next
+	}
 }

@@ -64,11 +64,23 @@ func (h *paramHandler) Create(ctx context.Context, r *stacks.Request) (*stacks.R
 		return nil, err
 	}
 	if in.Name == nil {
-		// CloudFormation's generated parameter names start with CFN-.
-		name := "CFN-" + r.LogicalID + "-" + randomSuffix(12)
+		name := paramName(r)
 		in.Name = &name
 	}
 	return h.put(ctx, r, in)
+}
+
+// paramName returns the name generated for a parameter the template does
+// not name. CloudFormation's start with CFN-; the random part is the one
+// the stack recorded, so that the Delete of a create cut short finds it.
+func paramName(r *stacks.Request) string {
+	suffix := r.NameSuffix
+	if len(suffix) > 12 {
+		suffix = suffix[:12]
+	} else if suffix == "" {
+		suffix = randomSuffix(12)
+	}
+	return "CFN-" + r.LogicalID + "-" + suffix
 }
 
 func (h *paramHandler) Update(ctx context.Context, r *stacks.Request) (*stacks.Result, error) {
@@ -86,10 +98,24 @@ func (h *paramHandler) Update(ctx context.Context, r *stacks.Request) (*stacks.R
 }
 
 func (h *paramHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	if r.PhysicalID == "" {
-		return nil
-	}
 	name := r.PhysicalID
+	if name == "" {
+		// PutParameter without Overwrite refuses a name that exists, so a
+		// parameter by the create's name is the create's.
+		in, err := h.parse(oldOr(r))
+		if err != nil {
+			return nil
+		}
+		switch {
+		case in.Name != nil:
+			name = *in.Name
+		case r.NameSuffix != "":
+			name = paramName(r)
+		}
+		if name == "" || name == r.Replaces {
+			return nil
+		}
+	}
 	_, err := h.s.DeleteParameter(ctx, r.Stack.Region, &params.DeleteParameterInput{Name: &name})
 	return ignoreNotFound(err)
 }

@@ -149,6 +149,47 @@ func interrupted(r *stacks.Request, given string, max int) string {
 	return r.GeneratedName(max)
 }
 
+// interruptedOwn is interrupted for the types whose create refuses a
+// name that exists: a resource by the name the template gave can then
+// only be the create's own, and is looked for too. It returns "" when
+// the name is the one the replaced resource has (replaces).
+func interruptedOwn(r *stacks.Request, given string, max int, replaces string) string {
+	name := given
+	if r.PhysicalID != "" {
+		return ""
+	}
+	if name == "" {
+		name = interrupted(r, "", max)
+	}
+	if name == "" || name == replaces {
+		return ""
+	}
+	return name
+}
+
+// stackTags returns the tags CloudFormation gives the resources it
+// creates, naming the stack and the logical id. An API is found by them
+// when its create was cut short before its id was recorded.
+func stackTags(r *stacks.Request) map[string]string {
+	return map[string]string{
+		"aws:cloudformation:stack-id":   r.Stack.ID,
+		"aws:cloudformation:stack-name": r.Stack.Name,
+		"aws:cloudformation:logical-id": r.LogicalID,
+	}
+}
+
+// hasTags reports whether tags (strings, as JSON decodes them) include
+// every one of want.
+func hasTags[V comparable](tags map[string]V, want map[string]string) bool {
+	for k, v := range want {
+		tv, ok := tags[k]
+		if !ok || any(tv) != any(v) {
+			return false
+		}
+	}
+	return true
+}
+
 // diffTags returns the tags to set and the keys to remove to go from old
 // to cur.
 func diffTags(old, cur map[string]string) (set map[string]string, remove []string) {

@@ -104,18 +104,38 @@ func (h *restAPIHandler) Create(ctx context.Context, r *stacks.Request) (*stacks
 	if err != nil {
 		return nil, err
 	}
-	var out map[string]any
+	// The API is made with the tags CloudFormation gives what it
+	// creates, in one step, so that the Delete of a create cut short finds
+	// it by them. A Body is then put over the new API, as ImportRestApi
+	// would.
+	create["tags"] = stackTags(r)
+	name := create["name"]
 	if body != "" {
-		out, err = h.do(ctx, r, "ImportRestApi", nil, url.Values{}, json.RawMessage(body))
-	} else {
-		out, err = h.do(ctx, r, "CreateRestApi", nil, nil, create)
+		var doc struct {
+			Info struct {
+				Title   string `json:"title"`
+				Version string `json:"version"`
+			} `json:"info"`
+		}
+		_ = json.Unmarshal([]byte(body), &doc)
+		if doc.Info.Title == "" {
+			return nil, invalid("/Body", "Invalid OpenAPI input: info.title is required")
+		}
+		create = map[string]any{"name": doc.Info.Title, "version": doc.Info.Version, "tags": create["tags"]}
 	}
+	out, err := h.do(ctx, r, "CreateRestApi", nil, nil, create)
 	if err != nil {
 		return nil, err
 	}
 	id, _ := out["id"].(string)
-	if body != "" && create["name"] != "" {
-		patch := map[string]any{"patchOperations": []any{map[string]any{"op": "replace", "path": "/name", "value": create["name"]}}}
+	if body != "" {
+		if _, err := h.do(ctx, r, "PutRestApi", map[string]string{"restapi_id": id}, url.Values{"mode": {"overwrite"}}, json.RawMessage(body)); err != nil {
+			_, _ = h.do(ctx, r, "DeleteRestApi", map[string]string{"restapi_id": id}, nil, nil)
+			return nil, err
+		}
+	}
+	if body != "" && name != "" {
+		patch := map[string]any{"patchOperations": []any{map[string]any{"op": "replace", "path": "/name", "value": name}}}
 		if _, err := h.do(ctx, r, "UpdateRestApi", map[string]string{"restapi_id": id}, nil, patch); err != nil {
 			_, _ = h.do(ctx, r, "DeleteRestApi", map[string]string{"restapi_id": id}, nil, nil)
 			return nil, err
@@ -153,11 +173,50 @@ func (h *restAPIHandler) Update(ctx context.Context, r *stacks.Request) (*stacks
 }
 
 func (h *restAPIHandler) Delete(ctx context.Context, r *stacks.Request) error {
+	ids := []string{r.PhysicalID}
 	if r.PhysicalID == "" {
-		return nil
+		var err error
+		if ids, err = h.tagged(ctx, r); err != nil {
+			return err
+		}
 	}
-	_, err := h.do(ctx, r, "DeleteRestApi", map[string]string{"restapi_id": r.PhysicalID}, nil, nil)
-	return ignoreNotFound(err)
+	for _, id := range ids {
+		if _, err := h.do(ctx, r, "DeleteRestApi", map[string]string{"restapi_id": id}, nil, nil); ignoreNotFound(err) != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tagged returns the ids of the APIs tagged as r's resource: what a
+// create cut short made. A RestApi is never replaced, so none is another
+// physical resource of the same logical id.
+func (h *restAPIHandler) tagged(ctx context.Context, r *stacks.Request) ([]string, error) {
+	want := stackTags(r)
+	var ids []string
+	position := ""
+	for {
+		q := url.Values{"limit": {"500"}}
+		if position != "" {
+			q.Set("position", position)
+		}
+		out, err := h.do(ctx, r, "GetRestApis", nil, q, nil)
+		if err != nil {
+			return nil, err
+		}
+		items, _ := out["item"].([]any)
+		for _, it := range items {
+			m, _ := it.(map[string]any)
+			tags, _ := m["tags"].(map[string]any)
+			id, _ := m["id"].(string)
+			if id != "" && id != r.Replaces && hasTags(tags, want) {
+				ids = append(ids, id)
+			}
+		}
+		if position, _ = out["position"].(string); position == "" {
+			return ids, nil
+		}
+	}
 }
 
 // resourceHandler is AWS::ApiGateway::Resource: Ref is the resource id.

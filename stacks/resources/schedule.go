@@ -99,13 +99,21 @@ func (h *scheduleHandler) Update(ctx context.Context, r *stacks.Request) (*stack
 }
 
 func (h *scheduleHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	if r.PhysicalID == "" {
-		return nil
-	}
 	group := ""
 	if g, ok := oldOr(r)["GroupName"].(string); ok {
 		group = strings.TrimSpace(g)
 	}
-	_, err := h.s.DeleteSchedule(ctx, &eventbus.ScheduleRef{Name: r.PhysicalID, GroupName: group})
+	name := r.PhysicalID
+	if name == "" {
+		// CreateSchedule refuses a name that exists in its group, so a
+		// schedule by the create's name is the create's. (A replacement
+		// keeping the name is in another group: Name and GroupName are
+		// what replace a schedule.)
+		given, _ := oldOr(r)["Name"].(string)
+		if name = interruptedOwn(r, given, 64, ""); name == "" {
+			return nil
+		}
+	}
+	_, err := h.s.DeleteSchedule(ctx, &eventbus.ScheduleRef{Name: name, GroupName: group})
 	return ignoreNotFound(err)
 }
