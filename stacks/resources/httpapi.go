@@ -337,10 +337,47 @@ func (h *httpAPIPart) Update(ctx context.Context, r *stacks.Request) (*stacks.Re
 
 func (h *httpAPIPart) Delete(ctx context.Context, r *stacks.Request) error {
 	api, _ := oldOr(r)["ApiId"].(string)
-	if api == "" || r.PhysicalID == "" {
+	if api == "" {
 		return nil
 	}
-	return ignoreNotFound(h.s.Delete(ctx, api, h.kind, r.PhysicalID))
+	id := r.PhysicalID
+	if id == "" {
+		var err error
+		if id, err = h.interrupted(ctx, r, api); id == "" || id == r.Replaces || err != nil {
+			return ignoreNotFound(err)
+		}
+	}
+	return ignoreNotFound(h.s.Delete(ctx, api, h.kind, id))
+}
+
+// interrupted returns the id of the part a create cut short made, "" if
+// it cannot be told. The API refuses a second route of one route key and
+// a second stage of one name, so the API's route or stage of the
+// properties' key or name is the create's. An integration has nothing of
+// its own to be told by: one a create cut short is left to be deleted
+// with its API.
+func (h *httpAPIPart) interrupted(ctx context.Context, r *stacks.Request, api string) (string, error) {
+	m := oldOr(r)
+	switch h.kind {
+	case httpapis.KindStages:
+		name, _ := m["StageName"].(string)
+		return name, nil
+	case httpapis.KindRoutes:
+		key, _ := m["RouteKey"].(string)
+		if key == "" {
+			return "", nil
+		}
+		routes, err := h.s.List(ctx, api, h.kind)
+		if err != nil {
+			return "", err
+		}
+		for _, v := range routes {
+			if rt, ok := v.(*httpapis.Route); ok && rt.RouteKey == key {
+				return rt.RouteID, nil
+			}
+		}
+	}
+	return "", nil
 }
 
 func newHTTPAPIParts(s *httpapis.Service) map[string]*httpAPIPart {

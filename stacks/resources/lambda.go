@@ -32,6 +32,26 @@ func oldOr(r *stacks.Request) map[string]any {
 	return r.Properties
 }
 
+// replaces reports whether the resource a replacement replaces, whose
+// physical id is a function ARN or NAME:QUALIFIER, is of the function and
+// qualifier given.
+func replaces(r *stacks.Request, function, qualifier string) bool {
+	if r.Replaces == "" {
+		return false
+	}
+	ref, err := eddy.ParseFunctionRef(r.Replaces, "FunctionName")
+	if err != nil {
+		return false
+	}
+	if qualifier == "" {
+		qualifier = eddy.LatestVersion
+	}
+	if ref.Qualifier == "" {
+		ref.Qualifier = eddy.LatestVersion
+	}
+	return ref.Name == function && ref.Qualifier == qualifier
+}
+
 // permissionHandler is AWS::Lambda::Permission: a statement of a
 // function's resource policy. Its physical id is the statement id.
 type permissionHandler struct{ s *functions.Service }
@@ -219,6 +239,12 @@ func (h *aliasHandler) Delete(ctx context.Context, r *stacks.Request) error {
 	if err != nil {
 		return nil
 	}
+	// CreateAlias refuses an alias that exists, so the alias of the
+	// properties is the create's, unless it is the one replaced (the
+	// function named another way).
+	if r.PhysicalID == "" && replaces(r, a.FunctionName, a.Name) {
+		return nil
+	}
 	return ignoreNotFound(h.s.DeleteAlias(ctx, r.Stack.Region, a.FunctionName, a.Name))
 }
 
@@ -251,11 +277,24 @@ func (h *eventInvokeConfigHandler) parse(r *stacks.Request, m map[string]any) (*
 	return c, p.Err()
 }
 
+// Create refuses a function that has a configuration, as CloudFormation
+// does: the configuration of the properties is then the create's, and the
+// Delete of a create cut short deletes it.
 func (h *eventInvokeConfigHandler) Create(ctx context.Context, r *stacks.Request) (*stacks.Result, error) {
 	c, err := h.parse(r, r.Properties)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := h.s.GetEventInvokeConfig(ctx, r.Stack.Region, c.FunctionName, c.Qualifier); err == nil {
+		return nil, eddy.TypedErrorf(eddy.ECONFLICT, "ResourceConflictException",
+			"An event invoke config already exists for function %s and qualifier %s.", c.FunctionName, c.Qualifier)
+	} else if !notFound(err) {
+		return nil, err
+	}
+	return h.put(ctx, r, c)
+}
+
+func (h *eventInvokeConfigHandler) put(ctx context.Context, r *stacks.Request, c *eddy.EventInvokeConfig) (*stacks.Result, error) {
 	if _, err := h.s.PutEventInvokeConfig(ctx, r.Stack.Region, c, false); err != nil {
 		return nil, err
 	}
@@ -266,12 +305,19 @@ func (h *eventInvokeConfigHandler) Update(ctx context.Context, r *stacks.Request
 	if changed(r.OldProperties, r.Properties, h.Spec().Replace...) {
 		return nil, stacks.ErrReplace
 	}
-	return h.Create(ctx, r)
+	c, err := h.parse(r, r.Properties)
+	if err != nil {
+		return nil, err
+	}
+	return h.put(ctx, r, c)
 }
 
 func (h *eventInvokeConfigHandler) Delete(ctx context.Context, r *stacks.Request) error {
 	c, err := h.parse(r, oldOr(r))
 	if err != nil {
+		return nil
+	}
+	if r.PhysicalID == "" && replaces(r, c.FunctionName, c.Qualifier) {
 		return nil
 	}
 	return ignoreNotFound(h.s.DeleteEventInvokeConfig(ctx, r.Stack.Region, c.FunctionName, c.Qualifier))

@@ -255,12 +255,46 @@ func (h *resourceHandler) Update(ctx context.Context, r *stacks.Request) (*stack
 }
 
 func (h *resourceHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	api, _, _, err := h.parse(oldOr(r))
-	if err != nil || r.PhysicalID == "" {
+	api, parent, part, err := h.parse(oldOr(r))
+	if err != nil {
 		return nil
 	}
-	_, err = h.do(ctx, r, "DeleteResource", map[string]string{"restapi_id": api, "resource_id": r.PhysicalID}, nil, nil)
+	id := r.PhysicalID
+	if id == "" {
+		// CreateResource refuses a path part its parent has, so the
+		// parent's resource of that path part is the create's.
+		if id, err = h.child(ctx, r, api, parent, part); id == "" || id == r.Replaces || err != nil {
+			return ignoreNotFound(err)
+		}
+	}
+	_, err = h.do(ctx, r, "DeleteResource", map[string]string{"restapi_id": api, "resource_id": id}, nil, nil)
 	return ignoreNotFound(err)
+}
+
+// child returns the id of the API's resource of parent and path part, ""
+// if there is none.
+func (h *resourceHandler) child(ctx context.Context, r *stacks.Request, api, parent, part string) (string, error) {
+	position := ""
+	for {
+		q := url.Values{"limit": {"500"}}
+		if position != "" {
+			q.Set("position", position)
+		}
+		out, err := h.do(ctx, r, "GetResources", map[string]string{"restapi_id": api}, q, nil)
+		if err != nil {
+			return "", err
+		}
+		items, _ := out["item"].([]any)
+		for _, it := range items {
+			if m, ok := it.(map[string]any); ok && m["parentId"] == parent && m["pathPart"] == part {
+				id, _ := m["id"].(string)
+				return id, nil
+			}
+		}
+		if position, _ = out["position"].(string); position == "" {
+			return "", nil
+		}
+	}
 }
 
 // methodHandler is AWS::ApiGateway::Method with its Integration. Its
@@ -358,7 +392,19 @@ func (h *methodHandler) Update(ctx context.Context, r *stacks.Request) (*stacks.
 }
 
 func (h *methodHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	parts := strings.Split(r.PhysicalID, "|")
+	id := r.PhysicalID
+	if id == "" {
+		// PutMethod refuses a method the resource has, so the resource's
+		// method of that verb is the create's.
+		mp, err := h.parse(oldOr(r))
+		if err != nil {
+			return nil
+		}
+		if id = mp.api + "|" + mp.resource + "|" + mp.verb; id == r.Replaces {
+			return nil
+		}
+	}
+	parts := strings.Split(id, "|")
 	if len(parts) != 3 {
 		return nil
 	}
@@ -414,6 +460,9 @@ func (h *deploymentHandler) Update(ctx context.Context, r *stacks.Request) (*sta
 func (h *deploymentHandler) Delete(ctx context.Context, r *stacks.Request) error {
 	api, _ := oldOr(r)["RestApiId"].(string)
 	if api == "" || r.PhysicalID == "" {
+		// The id of a deployment whose create was cut short is not known,
+		// and nothing else is unique to it: it is left to be deleted with
+		// its API. (It serves nothing unless it made a stage, StageName.)
 		return nil
 	}
 	// A stage the deployment created goes with it.
@@ -454,7 +503,7 @@ func (h *stageHandler) Create(ctx context.Context, r *stacks.Request) (*stacks.R
 		return nil, err
 	}
 	if name == "" {
-		name = stacks.GeneratedName(r.Stack.Name, r.LogicalID, 128)
+		name = r.GeneratedName(128)
 	}
 	if _, err := h.do(ctx, r, "CreateStage", map[string]string{"restapi_id": api}, nil,
 		map[string]any{"stageName": name, "deploymentId": dep, "description": desc, "variables": vars}); err != nil {
@@ -490,10 +539,18 @@ func (h *stageHandler) Update(ctx context.Context, r *stacks.Request) (*stacks.R
 }
 
 func (h *stageHandler) Delete(ctx context.Context, r *stacks.Request) error {
-	api, _ := oldOr(r)["RestApiId"].(string)
-	if api == "" || r.PhysicalID == "" {
+	api, given, _, _, _, err := h.parse(oldOr(r))
+	if err != nil || api == "" {
 		return nil
 	}
-	_, err := h.do(ctx, r, "DeleteStage", map[string]string{"restapi_id": api, "stage_name": r.PhysicalID}, nil, nil)
+	name := r.PhysicalID
+	if name == "" {
+		// CreateStage refuses a stage name the API has, so the API's stage
+		// of the create's name is the create's.
+		if name = interruptedOwn(r, given, 128, r.Replaces); name == "" {
+			return nil
+		}
+	}
+	_, err = h.do(ctx, r, "DeleteStage", map[string]string{"restapi_id": api, "stage_name": name}, nil, nil)
 	return ignoreNotFound(err)
 }

@@ -82,5 +82,11 @@ func (h *urlHandler) Delete(ctx context.Context, r *stacks.Request) error {
 	if err != nil {
 		return nil
 	}
+	// CreateFunctionUrlConfig refuses a function that has a URL, so the
+	// URL of the properties is the create's, unless it is the one
+	// replaced (the function named another way).
+	if r.PhysicalID == "" && replaces(r, name, qualifier) {
+		return nil
+	}
 	return ignoreNotFound(h.s.DeleteFunctionURL(ctx, r.Stack.Region, name, qualifier))
 }
