@@ -155,7 +155,10 @@ func (h *versionHandler) Update(ctx context.Context, r *stacks.Request) (*stacks
 
 // Delete deletes the version. CloudFormation keeps versions unless their
 // resource's DeletionPolicy says otherwise; the engine applies that policy
-// before calling Delete.
+// before calling Delete. The number of a version whose create was cut
+// short is not known, and nothing else tells it apart (publishing returns
+// the latest version when nothing changed since, so the latest may be
+// older than the create): it is left, to be deleted with its function.
 func (h *versionHandler) Delete(ctx context.Context, r *stacks.Request) error {
 	i := strings.LastIndex(r.PhysicalID, ":")
 	j := strings.LastIndex(r.PhysicalID[:max(i, 0)], ":")
