@@ -76,15 +76,24 @@ func shownParams(p *plan) []Parameter {
 	return out
 }
 
-// claim marks a stack busy; it fails if an operation is in flight.
+// claim marks a stack busy; it fails if an operation is in flight. An
+// operation records its final status just before it lets go of the stack:
+// a request that has read that status waits for it to let go.
 func (s *Service) claim(st *stackRecord) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.busy[st.UUID] {
-		return validation("Stack:%s is in %s state and can not be updated.", st.StackID, st.Status)
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		s.mu.Lock()
+		if !s.busy[st.UUID] {
+			s.busy[st.UUID] = true
+			s.mu.Unlock()
+			return nil
+		}
+		s.mu.Unlock()
+		if strings.HasSuffix(st.Status, "_IN_PROGRESS") || time.Now().After(deadline) {
+			return validation("Stack:%s is in %s state and can not be updated.", st.StackID, st.Status)
+		}
+		time.Sleep(time.Millisecond)
 	}
-	s.busy[st.UUID] = true
-	return nil
 }
 
 func (s *Service) release(id string) {
