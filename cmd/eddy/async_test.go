@@ -68,7 +68,7 @@ func TestAsyncEventsRun(t *testing.T) {
 				}
 				ids = append(ids, id)
 			}
-			waitFor(t, 30*time.Second, "every event to run", func() bool { return len(lines(file)) >= len(ids) })
+			waitFor(t, 60*time.Second, "every event to run", func() bool { return len(lines(file)) >= len(ids) })
 			ran := map[string]int{}
 			for _, l := range lines(file) {
 				ran[l]++
