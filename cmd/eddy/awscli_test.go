@@ -21,6 +21,9 @@ func TestAWSCLI(t *testing.T) { eachAWSCLI(t, testAWSCLI) }
 // EDDY_REQUIRE_AWSCLI_V2=1 make a missing CLI a failure. The two run side by
 // side, each against its own server.
 func eachAWSCLI(t *testing.T, test func(t *testing.T, awsPath string)) {
+	// The CLIs spend much of their time starting and waiting: their tests
+	// overlap with the others.
+	t.Parallel()
 	skipExternalInShort(t)
 	t.Run("PATH", func(t *testing.T) {
 		t.Parallel()

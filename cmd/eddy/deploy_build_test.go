@@ -82,6 +82,7 @@ func writeFile(tb testing.TB, path, content string, mode os.FileMode) {
 // TestDeployBuildRewrite builds every kind of code a template can name and
 // checks what the rewritten template says and what was uploaded.
 func TestDeployBuildRewrite(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "py", "app.py"), "def handler(e, c):\n    return e\n", 0o644)
 	writeFile(t, filepath.Join(dir, "node", "index.js"), "exports.handler = async e => e\n", 0o644)
@@ -285,6 +286,7 @@ func keys(m map[string]zipEntry) []string {
 // TestDeployBuildUnchanged returns a template without local code byte for
 // byte, and rewrites a JSON one as JSON.
 func TestDeployBuildUnchanged(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: !Sub '${AWS::StackName}-q'}\n"
 	path := filepath.Join(dir, "template.yaml")
@@ -325,6 +327,7 @@ func TestDeployBuildUnchanged(t *testing.T) {
 
 // TestDeployBuildErrors names the resource whose code cannot be built.
 func TestDeployBuildErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "bad", "main.go"), "package main\nfunc main() { undefined() }\n", 0o644)
 	writeFile(t, filepath.Join(dir, "bad", "go.mod"), "module bad\n\ngo 1.22\n", 0o644)

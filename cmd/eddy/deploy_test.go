@@ -63,6 +63,7 @@ func outputValue(t *testing.T, printed, key string) string {
 // it, redeploys it unchanged, describes and deletes it, all through the
 // eddy commands against a running server.
 func TestDeployEndToEnd(t *testing.T) {
+	t.Parallel()
 	m := MustStartMain(t, Config{})
 	ctx := context.Background()
 	lc := MustLambda(t, m)
@@ -188,6 +189,7 @@ func TestDeployEndToEnd(t *testing.T) {
 // TestDeployRollback reports the failing resource's reason and fails when
 // the stack rolls back.
 func TestDeployRollback(t *testing.T) {
+	t.Parallel()
 	m := MustStartMain(t, Config{})
 	MustCreateEcho(t, MustLambda(t, m), "taken", 3)
 	dir := t.TempDir()
@@ -245,6 +247,7 @@ func TestValidateCLI(t *testing.T) {
 // TestStacksCLI deploys a JSON CloudFormation template whose function code
 // is a local directory, then lists, describes and deletes the stack.
 func TestStacksCLI(t *testing.T) {
+	t.Parallel()
 	m := MustStartMain(t, Config{})
 	ctx := context.Background()
 	dir := t.TempDir()
