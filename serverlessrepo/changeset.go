@@ -86,7 +86,7 @@ func (s *Service) CreateCloudFormationChangeSet(ctx context.Context, in CreateCh
 	for _, p := range in.ParameterOverrides {
 		params = append(params, stacks.Parameter{Key: p.Name, Value: p.Value})
 	}
-	tags := make([]stacks.Tag, 0, len(in.Tags))
+	var tags []stacks.Tag // none: an update keeps the stack's
 	for _, t := range in.Tags {
 		tags = append(tags, stacks.Tag{Key: t.Key, Value: t.Value})
 	}
