@@ -155,8 +155,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			service = "apigateway"
 		case strings.HasPrefix(r.URL.Path, "/schedules"), strings.HasPrefix(r.URL.Path, "/schedule-groups"):
 			service = "scheduler"
-		case h.Repo != nil && (r.URL.Path == "/applications" || strings.HasPrefix(r.URL.Path, "/applications/")):
-			service = "serverlessrepo"
 		}
 	}
 	if service == "" && h.Buckets != nil {
