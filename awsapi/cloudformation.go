@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -262,19 +261,8 @@ func (h *Handler) template(ctx context.Context, f *queryForm, optional bool) str
 // (https://HOST/BUCKET/KEY) or virtual-hosted (https://BUCKET.s3…/KEY).
 func (h *Handler) fetchTemplate(ctx context.Context, raw string) (string, error) {
 	bad := cfnValidation("TemplateURL must be a supported URL.")
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || h.Buckets == nil {
-		return "", bad
-	}
-	host := u.Hostname()
-	path := strings.TrimPrefix(u.Path, "/")
-	var bucket, key string
-	if i := strings.Index(host, ".s3"); i > 0 && !strings.HasPrefix(host, "s3") {
-		bucket, key = host[:i], path
-	} else {
-		bucket, key, _ = strings.Cut(path, "/")
-	}
-	if bucket == "" || key == "" {
+	bucket, key, ok := buckets.ParseURL(raw)
+	if !ok || h.Buckets == nil {
 		return "", bad
 	}
 	out, err := h.Buckets.GetObject(ctx, &buckets.GetObjectInput{Bucket: bucket, Key: key})

@@ -18,6 +18,7 @@ import (
 	"github.com/eddyserverless/eddy"
 	"github.com/eddyserverless/eddy/buckets"
 	"github.com/eddyserverless/eddy/queues"
+	sar "github.com/eddyserverless/eddy/serverlessrepo"
 	"github.com/eddyserverless/eddy/stacks"
 )
 
@@ -54,6 +55,8 @@ type Handler struct {
 	FunctionURLs FunctionURLsAPI
 	// Stacks serves CloudFormation; nil for none.
 	Stacks *stacks.Service
+	// Repo serves the Serverless Application Repository; nil for none.
+	Repo RepoAPI
 	// Account is the account id in ARNs; Region is the default region for
 	// requests that do not name one.
 	Account string
@@ -176,6 +179,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveScheduler(w, r)
 	case "cloudformation":
 		h.serveCloudFormation(w, r)
+	case "serverlessrepo":
+		h.serveServerlessRepo(w, r)
 	case "apigateway":
 		if strings.HasPrefix(r.URL.Path, "/v2/") {
 			h.serveAPIGatewayV2(w, r)
@@ -224,6 +229,8 @@ func (h *Handler) serveEddy(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, websitePathPrefix):
 		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, websitePathPrefix), "/")
 		h.serveWebsite(w, r, bucket, websitePathPrefix+bucket, "/"+key)
+	case h.Repo != nil && strings.HasPrefix(r.URL.Path, sar.PathPrefix) && r.Method == http.MethodGet:
+		h.serveRepoTemplate(w, r)
 	case h.Extra != nil:
 		h.Extra.ServeHTTP(w, r)
 	default:

@@ -25,6 +25,7 @@ import (
 	"github.com/eddyserverless/eddy/queues"
 	"github.com/eddyserverless/eddy/restapis"
 	"github.com/eddyserverless/eddy/runtime"
+	"github.com/eddyserverless/eddy/serverlessrepo"
 	"github.com/eddyserverless/eddy/stacks"
 	"github.com/eddyserverless/eddy/tables"
 	"github.com/eddyserverless/eddy/triggers"
@@ -91,6 +92,7 @@ type Main struct {
 	HTTPAPIs  *httpapis.Service
 	RestAPIs  *restapis.Service
 	Stacks    *stacks.Service
+	Repo      *serverlessrepo.Service
 	API       *awsapi.Handler
 
 	ln   net.Listener
@@ -208,7 +210,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		},
 	}
 	// Each opens a service and sets its field of m.API.
-	for _, open := range []func(context.Context) error{m.openParams, m.openEvents, m.openHTTPAPIs, m.openRestAPIs, m.openStacks} {
+	for _, open := range []func(context.Context) error{m.openParams, m.openEvents, m.openHTTPAPIs, m.openRestAPIs, m.openStacks, m.openRepo} {
 		if err := open(ctx); err != nil {
 			return err
 		}
@@ -248,7 +250,7 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	// Pollers first: they invoke functions and read tables; the buckets'
 	// event loops notify functions and queues; schedules fire.
-	errs = append(errs, m.closeStacks(), m.closeEvents(), m.closeHTTPAPIs(), m.closeRestAPIs(), m.closeParams())
+	errs = append(errs, m.closeRepo(), m.closeStacks(), m.closeEvents(), m.closeHTTPAPIs(), m.closeRestAPIs(), m.closeParams())
 	if m.Buckets != nil {
 		errs = append(errs, m.Buckets.Close())
 	}

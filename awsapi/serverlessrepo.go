@@ -1,0 +1,260 @@
+package awsapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/eddyserverless/eddy"
+	sar "github.com/eddyserverless/eddy/serverlessrepo"
+)
+
+// RepoAPI is the service behind the Serverless Application Repository.
+type RepoAPI interface {
+	CreateApplication(ctx context.Context, in sar.CreateApplicationInput) (*sar.Application, error)
+	CreateApplicationVersion(ctx context.Context, in sar.CreateApplicationVersionInput) (*sar.Version, error)
+	UpdateApplication(ctx context.Context, in sar.UpdateApplicationInput) (*sar.Application, error)
+	DeleteApplication(ctx context.Context, id string) error
+	GetApplication(ctx context.Context, id, semver string) (*sar.Application, error)
+	ListApplications(ctx context.Context, maxItems int, token string) ([]sar.ApplicationSummary, string, error)
+	ListApplicationVersions(ctx context.Context, id string, maxItems int, token string) ([]sar.VersionSummary, string, error)
+	ListApplicationDependencies(ctx context.Context, id, semver string, maxItems int, token string) ([]sar.Dependency, string, error)
+	GetApplicationPolicy(ctx context.Context, id string) ([]sar.Statement, error)
+	PutApplicationPolicy(ctx context.Context, id string, statements []sar.Statement) ([]sar.Statement, error)
+	UnshareApplication(ctx context.Context, id, org string) error
+	CreateCloudFormationTemplate(ctx context.Context, id, semver string) (*sar.CloudFormationTemplate, error)
+	GetCloudFormationTemplate(ctx context.Context, id, templateID string) (*sar.CloudFormationTemplate, error)
+	CreateCloudFormationChangeSet(ctx context.Context, in sar.CreateChangeSetInput) (*sar.CreateChangeSetOutput, error)
+	// TemplateBody returns the template served at a path under
+	// sar.PathPrefix.
+	TemplateBody(ctx context.Context, path string) (string, error)
+}
+
+// maxRepoRequest bounds a repository request's body (templates included).
+const maxRepoRequest = 2 << 20
+
+// repoErrors maps eddy's codes to the repository's errors.
+var repoErrors = map[string]errorClass{
+	eddy.ENOTFOUND:  {404, "NotFoundException"},
+	eddy.ECONFLICT:  {409, "ConflictException"},
+	eddy.EINVALID:   {400, "BadRequestException"},
+	eddy.EMALFORMED: {400, "BadRequestException"},
+	eddy.EVALIDATE:  {400, "BadRequestException"},
+	eddy.ETOOLARGE:  {400, "BadRequestException"},
+	eddy.ETHROTTLED: {429, "TooManyRequestsException"},
+	eddy.EUNSUPPORT: {400, "BadRequestException"},
+	eddy.EPRECOND:   {400, "BadRequestException"},
+	eddy.EUNAVAIL:   {500, "InternalServerErrorException"},
+	eddy.EINTERNAL:  {500, "InternalServerErrorException"},
+}
+
+// repoTypeStatus is the status of each of the repository's error types.
+var repoTypeStatus = map[string]int{
+	"BadRequestException": 400, "ConflictException": 409, "NotFoundException": 404, "ForbiddenException": 403,
+	"InternalServerErrorException": 500, "TooManyRequestsException": 429,
+}
+
+// writeRepoError renders err as the repository does: the type in
+// X-Amzn-ErrorType, and {"errorCode", "message"}.
+func (h *Handler) writeRepoError(w http.ResponseWriter, r *http.Request, err error) {
+	status, typ, msg := classify(err, repoErrors, repoTypeStatus)
+	if _, ok := repoTypeStatus[typ]; !ok {
+		c, ok := repoErrors[eddy.ErrorCode(err)]
+		if !ok {
+			c = repoErrors[eddy.EINTERNAL]
+		}
+		status, typ = c.Status, c.Type
+	}
+	h.logError(r, err, status)
+	w.Header().Set("X-Amzn-ErrorType", typ)
+	writeJSON(w, status, map[string]string{"errorCode": typ, "message": msg})
+}
+
+// serveTemplate serves a template under sar.PathPrefix.
+func (h *Handler) serveRepoTemplate(w http.ResponseWriter, r *http.Request) {
+	body, err := h.Repo.TemplateBody(r.Context(), strings.TrimPrefix(r.URL.EscapedPath(), sar.PathPrefix))
+	if err != nil {
+		h.writeRepoError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte(body))
+}
+
+// serveServerlessRepo routes the repository's REST-JSON API:
+// /applications[/{applicationId}[/{kind}[/{id}]]].
+func (h *Handler) serveServerlessRepo(w http.ResponseWriter, r *http.Request) {
+	svc := h.Repo
+	raw := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	parts := make([]string, len(raw))
+	for i, p := range raw {
+		s, err := url.PathUnescape(p)
+		if err != nil {
+			s = p
+		}
+		parts[i] = s
+	}
+	unknown := eddy.TypedErrorf(eddy.ENOTFOUND, "NotFoundException", "Unknown operation %s %s", r.Method, r.URL.Path)
+	if svc == nil || len(parts) < 1 || parts[0] != "applications" || len(parts) > 4 {
+		h.writeRepoError(w, r, unknown)
+		return
+	}
+	ctx := r.Context()
+	var body []byte
+	if r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut {
+		var err error
+		body, err = readBody(r, maxRepoRequest, badRequestf("The request body is too large."))
+		if err != nil {
+			h.writeRepoError(w, r, err)
+			return
+		}
+	}
+	decode := func(v any) error {
+		if len(strings.TrimSpace(string(body))) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(body, v); err != nil {
+			return badRequestf("Could not parse the request body: %s", jsonProblem(err))
+		}
+		return nil
+	}
+	q := r.URL.Query()
+	maxItems := 0
+	if s := q.Get("maxItems"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			h.writeRepoError(w, r, badRequestf("Invalid maxItems: %s. maxItems must be between 1 and 100.", s))
+			return
+		}
+		maxItems = n
+	}
+	var (
+		out    any
+		err    error
+		status = http.StatusOK
+	)
+	route := r.Method + " " + strings.Join(append([]string{parts[0]}, kinds(parts[1:])...), "/")
+	id := ""
+	if len(parts) > 1 {
+		id = parts[1]
+	}
+	switch route {
+	case "POST applications":
+		var in sar.CreateApplicationInput
+		if err = decode(&in); err == nil {
+			out, err = svc.CreateApplication(ctx, in)
+			status = http.StatusCreated
+		}
+	case "GET applications":
+		var items []sar.ApplicationSummary
+		var next string
+		items, next, err = svc.ListApplications(ctx, maxItems, q.Get("nextToken"))
+		out = map[string]any{"applications": items, "nextToken": omit(next)}
+	case "GET applications/{}":
+		out, err = svc.GetApplication(ctx, id, q.Get("semanticVersion"))
+	case "PATCH applications/{}":
+		in := sar.UpdateApplicationInput{}
+		if err = decode(&in); err == nil {
+			in.ApplicationID = id
+			out, err = svc.UpdateApplication(ctx, in)
+		}
+	case "DELETE applications/{}":
+		err = svc.DeleteApplication(ctx, id)
+		status = http.StatusNoContent
+	case "GET applications/{}/versions":
+		var items []sar.VersionSummary
+		var next string
+		items, next, err = svc.ListApplicationVersions(ctx, id, maxItems, q.Get("nextToken"))
+		out = map[string]any{"versions": items, "nextToken": omit(next)}
+	case "PUT applications/{}/versions/{}":
+		in := sar.CreateApplicationVersionInput{}
+		if err = decode(&in); err == nil {
+			in.ApplicationID, in.SemanticVersion = id, parts[3]
+			out, err = svc.CreateApplicationVersion(ctx, in)
+			status = http.StatusCreated
+		}
+	case "GET applications/{}/dependencies":
+		var items []sar.Dependency
+		var next string
+		items, next, err = svc.ListApplicationDependencies(ctx, id, q.Get("semanticVersion"), maxItems, q.Get("nextToken"))
+		out = map[string]any{"dependencies": items, "nextToken": omit(next)}
+	case "GET applications/{}/policy":
+		var sts []sar.Statement
+		sts, err = svc.GetApplicationPolicy(ctx, id)
+		out = map[string]any{"statements": sts}
+	case "PUT applications/{}/policy":
+		var in struct {
+			Statements []sar.Statement `json:"statements"`
+		}
+		if err = decode(&in); err == nil {
+			var sts []sar.Statement
+			sts, err = svc.PutApplicationPolicy(ctx, id, in.Statements)
+			out = map[string]any{"statements": sts}
+		}
+	case "POST applications/{}/unshare":
+		var in struct {
+			OrganizationID string `json:"organizationId"`
+		}
+		if err = decode(&in); err == nil {
+			err = svc.UnshareApplication(ctx, id, in.OrganizationID)
+			status = http.StatusNoContent
+		}
+	case "POST applications/{}/templates":
+		var in struct {
+			SemanticVersion string `json:"semanticVersion"`
+		}
+		if err = decode(&in); err == nil {
+			out, err = svc.CreateCloudFormationTemplate(ctx, id, in.SemanticVersion)
+			status = http.StatusCreated
+		}
+	case "GET applications/{}/templates/{}":
+		out, err = svc.GetCloudFormationTemplate(ctx, id, parts[3])
+	case "POST applications/{}/changesets":
+		in := sar.CreateChangeSetInput{}
+		if err = decode(&in); err == nil {
+			in.ApplicationID = id
+			out, err = svc.CreateCloudFormationChangeSet(ctx, in)
+			status = http.StatusCreated
+		}
+	default:
+		err = unknown
+	}
+	if err != nil {
+		h.writeRepoError(w, r, err)
+		return
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	writeJSON(w, status, out)
+}
+
+// kinds turns a path's segments after /applications into a route:
+// identifiers become {} and the kinds of sub-resources stay.
+func kinds(rest []string) []string {
+	out := make([]string, len(rest))
+	for i, p := range rest {
+		if i == 1 {
+			out[i] = p
+		} else {
+			out[i] = "{}"
+		}
+	}
+	return out
+}
+
+// omit returns nil for an empty token, which JSON leaves out as null.
+func omit(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func badRequestf(format string, args ...any) error {
+	return eddy.TypedErrorf(eddy.EINVALID, "BadRequestException", format, args...)
+}
