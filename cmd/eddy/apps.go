@@ -163,7 +163,8 @@ func appsPublishCommand() *cobra.Command {
 		Long: `publish reads the template's Metadata: AWS::ServerlessRepo::Application,
 builds and uploads its local code as "eddy deploy" does, and creates the
 application with the version, or adds the version to the application and
-updates its metadata. Versions are immutable.`,
+updates its metadata. Versions are immutable. Without a SemanticVersion
+only the metadata is published.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			path, err := findTemplate(template)
@@ -177,20 +178,23 @@ updates its metadata. Versions are immutable.`,
 			if version != "" {
 				md.SemanticVersion = version
 			}
-			if md.SemanticVersion == "" {
-				return fmt.Errorf("%s: AWS::ServerlessRepo::Application has no SemanticVersion; give one with --version", path)
-			}
 			ctx := cmd.Context()
-			up := newS3Uploader(c.s3(), "eddy-deploy-artifacts-"+c.region, c.region)
-			body, err := buildArtifacts(ctx, path, up.upload)
-			if err != nil {
-				return err
+			var body []byte
+			if md.SemanticVersion != "" {
+				up := newS3Uploader(c.s3(), "eddy-deploy-artifacts-"+c.region, c.region)
+				if body, err = buildArtifacts(ctx, path, up.upload); err != nil {
+					return err
+				}
 			}
 			arn, err := publishApp(ctx, c.repo(), md, string(body))
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Published %s version %s\nApplication: %s\n", md.Name, md.SemanticVersion, arn)
+			if md.SemanticVersion == "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "Published %s's metadata, with no new version\nApplication: %s\n", md.Name, arn)
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "Published %s version %s\nApplication: %s\n", md.Name, md.SemanticVersion, arn)
+			}
 			return nil
 		},
 	}
@@ -201,8 +205,8 @@ updates its metadata. Versions are immutable.`,
 }
 
 // publishApp creates the application md describes with its version, or
-// adds the version to it and updates its changed metadata. It returns the
-// application's id.
+// adds the version to it and updates its changed metadata; with no version,
+// only the metadata is published. It returns the application's id.
 func publishApp(ctx context.Context, c *sar.Client, md *appMetadata, body string) (string, error) {
 	arn, exists, err := findApp(ctx, c, md.Name)
 	if err != nil {
@@ -213,24 +217,26 @@ func publishApp(ctx context.Context, c *sar.Client, md *appMetadata, body string
 			Name: aws.String(md.Name), Author: aws.String(md.Author), Description: aws.String(md.Description),
 			SpdxLicenseId: optional(md.SpdxLicenseID), LicenseUrl: optional(md.LicenseURL), LicenseBody: optional(md.LicenseBody),
 			ReadmeUrl: optional(md.ReadmeURL), ReadmeBody: optional(md.ReadmeBody), HomePageUrl: optional(md.HomePageURL),
-			Labels: md.Labels, SemanticVersion: aws.String(md.SemanticVersion), SourceCodeUrl: optional(md.SourceCodeURL),
-			TemplateBody: aws.String(body),
+			Labels: md.Labels, SemanticVersion: optional(md.SemanticVersion), SourceCodeUrl: optional(md.SourceCodeURL),
+			TemplateBody: optional(body),
 		})
 		if err != nil {
 			return "", apiMessage(err)
 		}
 		return aws.ToString(out.ApplicationId), nil
 	}
-	_, err = c.CreateApplicationVersion(ctx, &sar.CreateApplicationVersionInput{
-		ApplicationId: aws.String(arn), SemanticVersion: aws.String(md.SemanticVersion),
-		SourceCodeUrl: optional(md.SourceCodeURL), TemplateBody: aws.String(body),
-	})
-	var conflict *sartypes.ConflictException
-	if errors.As(err, &conflict) {
-		return "", fmt.Errorf("version %s of %s already exists; versions are immutable", md.SemanticVersion, md.Name)
-	}
-	if err != nil {
-		return "", apiMessage(err)
+	if md.SemanticVersion != "" {
+		_, err = c.CreateApplicationVersion(ctx, &sar.CreateApplicationVersionInput{
+			ApplicationId: aws.String(arn), SemanticVersion: aws.String(md.SemanticVersion),
+			SourceCodeUrl: optional(md.SourceCodeURL), TemplateBody: aws.String(body),
+		})
+		var conflict *sartypes.ConflictException
+		if errors.As(err, &conflict) {
+			return "", fmt.Errorf("version %s of %s already exists; versions are immutable", md.SemanticVersion, md.Name)
+		}
+		if err != nil {
+			return "", apiMessage(err)
+		}
 	}
 	app, err := c.GetApplication(ctx, &sar.GetApplicationInput{ApplicationId: aws.String(arn)})
 	if err != nil {

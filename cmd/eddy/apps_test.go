@@ -104,11 +104,19 @@ func TestApps(t *testing.T) {
 		t.Fatalf("publishing 1.1.0 again: %v", err)
 	}
 
+	// Metadata alone.
+	tmpl := strings.Replace(appsTemplate, "    SemanticVersion: 1.0.0\n", "", 1)
+	tmpl = strings.Replace(tmpl, "a queue of eddy's", "a queue, described again", 1)
+	tmpl = strings.Replace(tmpl, "https://example.com/queue-app\n", "https://example.com/home\n", 1)
+	if out, _, err = runCLI(t, m, appsCommand(), "publish", "-t", writeAppTemplate(t, tmpl)); err != nil || !strings.Contains(out, "with no new version") {
+		t.Fatalf("publish metadata: %v\n%s", err, out)
+	}
+
 	out, _, err = runCLI(t, m, appsCommand(), "show", "queue-app")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"a queue, described again", "Author:", "eddy", "MIT", "sqs, queue", "Version:", "1.1.0",
+	for _, want := range []string{"a queue, described again", "Author:", "eddy", "MIT", "https://example.com/home", "sqs, queue", "Version:", "1.1.0",
 		"QueueName", "apps-default,apps-given", "the queue's name", "Capabilities:", "1.0.0"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show lacks %q:\n%s", want, out)
