@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/serverlessapplicationrepository"
 	"github.com/spf13/cobra"
 )
 
@@ -52,4 +53,9 @@ func (c *clientFlags) cloudformation() *cloudformation.Client {
 // eddy serves every bucket on one host.
 func (c *clientFlags) s3() *s3.Client {
 	return s3.NewFromConfig(c.config(), func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// repo returns a Serverless Application Repository client of the server.
+func (c *clientFlags) repo() *serverlessapplicationrepository.Client {
+	return serverlessapplicationrepository.NewFromConfig(c.config())
 }

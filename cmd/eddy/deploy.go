@@ -202,7 +202,13 @@ func (d *deployer) deploy(ctx context.Context, stack string, body []byte, overri
 	if err != nil {
 		return apiMessage(err)
 	}
-	cs, err := d.waitChangeSet(ctx, aws.ToString(created.StackId), aws.ToString(created.Id))
+	return d.execute(ctx, stack, aws.ToString(created.StackId), aws.ToString(created.Id))
+}
+
+// execute waits for the change set id of the stack stackID to be created,
+// executes it and follows the stack until it settles.
+func (d *deployer) execute(ctx context.Context, stack, stackID, id string) error {
+	cs, err := d.waitChangeSet(ctx, stackID, id)
 	if err != nil {
 		return err
 	}
@@ -211,15 +217,15 @@ func (d *deployer) deploy(ctx context.Context, stack string, body []byte, overri
 		if strings.Contains(reason, "didn't contain changes") || strings.Contains(reason, "No updates are to be performed") {
 			// The empty change set is of no further use; failing to
 			// delete it changes nothing for the stack.
-			_, _ = d.cfn.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{StackName: created.StackId, ChangeSetName: created.Id})
+			_, _ = d.cfn.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{StackName: aws.String(stackID), ChangeSetName: aws.String(id)})
 			fmt.Fprintf(d.out, "No changes to deploy. Stack %s is up to date\n", stack)
-			return d.printOutputs(ctx, aws.ToString(created.StackId))
+			return d.printOutputs(ctx, stackID)
 		}
 		return fmt.Errorf("change set failed: %s", reason)
 	}
 	printChanges(d.out, cs.Changes)
 
-	follow := newEventFollower(d.cfn, aws.ToString(created.StackId), d.out)
+	follow := newEventFollower(d.cfn, stackID, d.out)
 	follow.total = len(cs.Changes)
 	if err := follow.prime(ctx); err != nil {
 		return apiMessage(err)
@@ -229,19 +235,19 @@ func (d *deployer) deploy(ctx context.Context, stack string, body []byte, overri
 	executed := make(chan error, 1)
 	go func() {
 		_, err := d.cfn.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{
-			StackName: created.StackId, ChangeSetName: created.Id,
+			StackName: aws.String(stackID), ChangeSetName: aws.String(id),
 		})
 		executed <- err
 	}()
 	fmt.Fprintf(d.out, "Waiting for stack %s to settle\n", stack)
-	st, err := d.waitStack(ctx, follow, aws.ToString(created.StackId), executed)
+	st, err := d.waitStack(ctx, follow, stackID, executed)
 	if err != nil {
 		return err
 	}
 	switch st.StackStatus {
 	case types.StackStatusCreateComplete, types.StackStatusUpdateComplete, types.StackStatusImportComplete:
 		fmt.Fprintf(d.out, "Stack %s: %s\n", stack, st.StackStatus)
-		return d.printOutputs(ctx, aws.ToString(created.StackId))
+		return d.printOutputs(ctx, stackID)
 	}
 	return stackFailure(d.out, stack, st, follow)
 }
