@@ -59,12 +59,16 @@ func TestAWSCLIServerlessRepo(t *testing.T) {
 			t.Errorf("a second 1.1.0: exit %d, %s", code, stderr)
 		}
 
-		var list struct{ Applications []struct{ Name, ApplicationId string } }
+		var list struct {
+			Applications []struct{ Name, ApplicationId string }
+		}
 		if err := json.Unmarshal([]byte(cli.Run("serverlessrepo", "list-applications")), &list); err != nil ||
 			len(list.Applications) != 1 || list.Applications[0].Name != "queue-app" {
 			t.Fatalf("list-applications: %+v %v", list, err)
 		}
-		var versions struct{ Versions []struct{ SemanticVersion string } }
+		var versions struct {
+			Versions []struct{ SemanticVersion string }
+		}
 		if err := json.Unmarshal([]byte(cli.Run("serverlessrepo", "list-application-versions", "--application-id", app.ApplicationId)), &versions); err != nil ||
 			len(versions.Versions) != 2 {
 			t.Fatalf("list-application-versions: %+v %v", versions, err)
