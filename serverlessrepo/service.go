@@ -78,6 +78,21 @@ type storedVersion struct {
 	Version
 	Template     string       `json:"template"`
 	Dependencies []Dependency `json:"dependencies"`
+	// Digest is the package's digest (see PackageDigest) when the version
+	// was made; Signature its publisher's signature of it, when signed.
+	Digest    string     `json:"digest,omitempty"`
+	Signature *Signature `json:"signature,omitempty"`
+}
+
+// Signature is a publisher's ed25519 signature of a package digest.
+type Signature struct {
+	// PublicKey is the publisher's public key, base64 (standard, padded);
+	// Signer names it: "ed25519:" and the first 16 hex digits of the
+	// sha256 of the key.
+	PublicKey string `json:"publicKey"`
+	Signer    string `json:"signer"`
+	// Value is the signature of the digest's text, base64.
+	Value string `json:"value"`
 }
 
 // storedTemplate is one template CreateCloudFormationTemplate made.
