@@ -398,6 +398,8 @@ type xmlStack struct {
 	Capabilities       []string    `xml:"Capabilities>member"`
 	Outputs            []xmlOutput `xml:"Outputs>member"`
 	Tags               []xmlTag    `xml:"Tags>member"`
+	ParentId           string      `xml:",omitempty"`
+	RootId             string      `xml:",omitempty"`
 	DriftInformation   struct {
 		StackDriftStatus string
 	}
@@ -417,6 +419,7 @@ func (h *Handler) cfnDescribeStacks(ctx context.Context, f *queryForm) (any, err
 			Parameters: xmlParameters(s.Parameters), CreationTime: optTime(s.CreationTime), DeletionTime: optTime(s.DeletionTime),
 			LastUpdatedTime: optTime(s.LastUpdatedTime), StackStatus: s.Status, StackStatusReason: s.StatusReason,
 			DisableRollback: s.DisableRollback, Capabilities: s.Capabilities, Tags: xmlTags(s.Tags),
+			ParentId: s.ParentID, RootId: s.RootID,
 		}
 		x.DriftInformation.StackDriftStatus = "NOT_CHECKED"
 		for _, o := range s.Outputs {

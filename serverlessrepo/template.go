@@ -83,7 +83,7 @@ func capabilities(tmpl *templates.Template) []string {
 		}
 	}
 	if slices.Contains(tmpl.Transform, samTransform) {
-		if out, err := sam.Transform(cloneDoc(tmpl.Doc), sam.Options{StackName: "serverlessrepo"}); err == nil {
+		if out, err := sam.Transform(cloneDoc(tmpl.Doc), sam.Options{StackName: "serverlessrepo", Application: anyVersion}); err == nil {
 			if t, err := templates.FromDocument(out, nil); err == nil {
 				resources = t.Resources
 			}
@@ -118,6 +118,12 @@ func capabilities(tmpl *templates.Template) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// anyVersion stands in for the repository when the transform only
+// computes what a template requires: a nested application is a stack.
+func anyVersion(_, _, v string) (string, string, error) {
+	return "https://eddy.invalid/nested.yaml", v, nil
 }
 
 // cloneDoc copies a parsed document deeply enough for the SAM transform,

@@ -87,7 +87,7 @@ func (s *Service) CreateChangeSet(ctx context.Context, in CreateChangeSetInput) 
 		}
 		if existing != nil {
 			st = existing
-			if p, err = s.parse(st.StackName, in.TemplateBody, given, in.Capabilities, false); err != nil {
+			if p, err = s.parse(st.StackName, in.TemplateBody, given, in.Capabilities, false, st); err != nil {
 				return "", "", err
 			}
 			if err := s.bind(ctx, p, st.StackName, st.StackID); err != nil {
@@ -116,7 +116,7 @@ func (s *Service) CreateChangeSet(ctx context.Context, in CreateChangeSetInput) 
 		if given, err = givenParams(in.Parameters, st.Given, st.Parameters); err != nil {
 			return "", "", err
 		}
-		if p, err = s.parse(st.StackName, body, given, in.Capabilities, false); err != nil {
+		if p, err = s.parse(st.StackName, body, given, in.Capabilities, false, st); err != nil {
 			return "", "", err
 		}
 		if err := s.bind(ctx, p, st.StackName, st.StackID); err != nil {
@@ -340,7 +340,7 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, name, stack string, disa
 		if st.Status != "REVIEW_IN_PROGRESS" {
 			return eddy.TypedErrorf(eddy.EINVALID, "InvalidChangeSetStatusException", "ChangeSet [%s] cannot be executed in its current status of [%s]", cs.ChangeSetID, st.Status)
 		}
-		if p, err = s.parse(st.StackName, cs.Body, cs.Given, cs.Capabilities, false); err != nil {
+		if p, err = s.parse(st.StackName, cs.Body, cs.Given, cs.Capabilities, false, st); err != nil {
 			return err
 		}
 		if err := s.bind(ctx, p, st.StackName, st.StackID); err != nil {

@@ -154,6 +154,12 @@ func (s *Service) launch(st *stackRecord, p *plan, run func(o *op) error) (<-cha
 // CreateStack validates the template and starts creating the stack; it
 // returns the stack's id at once. DescribeStacks follows the creation.
 func (s *Service) CreateStack(ctx context.Context, in CreateStackInput) (string, error) {
+	return s.createStack(ctx, in, "", "")
+}
+
+// createStack is CreateStack of a stack the stack parent nests (root at
+// the top of the nesting), or of a stack not nested when parent is empty.
+func (s *Service) createStack(ctx context.Context, in CreateStackInput, parent, root string) (string, error) {
 	if err := checkName(in.StackName); err != nil {
 		return "", err
 	}
@@ -165,6 +171,7 @@ func (s *Service) CreateStack(ctx context.Context, in CreateStackInput) (string,
 		return "", err
 	}
 	st.Tags, st.DisableRollback = in.Tags, in.DisableRollback
+	st.ParentID, st.RootID = parent, root
 	if err := s.register(ctx, st); err != nil {
 		return "", err
 	}
@@ -184,7 +191,7 @@ func (s *Service) newStack(ctx context.Context, name, body string, params []Para
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := s.parse(name, body, given, caps, direct)
+	p, err := s.parse(name, body, given, caps, direct, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -249,7 +256,7 @@ func (s *Service) prepareUpdate(ctx context.Context, st *stackRecord, body strin
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := s.parse(st.StackName, body, given, caps, direct)
+	p, err := s.parse(st.StackName, body, given, caps, direct, st)
 	if err != nil {
 		return nil, nil, err
 	}

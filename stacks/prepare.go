@@ -52,8 +52,10 @@ func insufficient(c string) error {
 
 // parse reads and transforms a template body. autoExpand says the caller
 // must have acknowledged CAPABILITY_AUTO_EXPAND for a transform (CreateStack
-// and UpdateStack; change sets expand without it).
-func (s *Service) parse(stackName, body string, params map[string]string, caps []string, autoExpand bool) (*plan, error) {
+// and UpdateStack; change sets expand without it). prev is the stack as it
+// is, when the template is to update it: a nested application without a
+// version keeps the version prev resolved (see pinnedVersions).
+func (s *Service) parse(stackName, body string, params map[string]string, caps []string, autoExpand bool, prev *stackRecord) (*plan, error) {
 	if strings.TrimSpace(body) == "" {
 		return nil, validation("Template body is empty")
 	}
@@ -95,7 +97,11 @@ func (s *Service) parse(stackName, body string, params map[string]string, caps [
 			for k, v := range params {
 				sp[k] = v
 			}
-			out, err := sam.Transform(doc, sam.Options{Region: s.cfg.Region, AccountID: s.cfg.Account, StackName: stackName, Parameters: sp})
+			opts := sam.Options{Region: s.cfg.Region, AccountID: s.cfg.Account, StackName: stackName, Parameters: sp}
+			if s.cfg.Applications != nil {
+				opts.Application = s.applicationResolver(prev)
+			}
+			out, err := sam.Transform(doc, opts)
 			if err != nil {
 				var se *sam.Error
 				if errors.As(err, &se) {

@@ -48,6 +48,14 @@ type Config struct {
 	// Settle is how long a request that starts a stack operation waits
 	// for it to finish before answering; 0 answers at once.
 	Settle time.Duration
+	// ReadTemplate reads the template a nested stack's TemplateURL names;
+	// nil refuses nested stacks.
+	ReadTemplate func(ctx context.Context, url string) (string, error)
+	// Applications resolves an application of the repository an
+	// AWS::Serverless::Application nests to the URL of the template of a
+	// version, and the version: semanticVersion, or the latest when it is
+	// empty. nil refuses such applications.
+	Applications func(ctx context.Context, applicationID, semanticVersion string) (templateURL, version string, err error)
 }
 
 // Service applies templates as stacks.
@@ -80,10 +88,16 @@ func NewService(cfg Config) *Service {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	if cfg.Handlers == nil {
-		cfg.Handlers = map[string]Handler{}
+	handlers := make(map[string]Handler, len(cfg.Handlers)+1)
+	for k, h := range cfg.Handlers {
+		handlers[k] = h
 	}
-	return &Service{cfg: cfg, busy: map[string]bool{}}
+	cfg.Handlers = handlers
+	s := &Service{cfg: cfg, busy: map[string]bool{}}
+	if _, ok := handlers[NestedType]; !ok {
+		handlers[NestedType] = nestedStack{s}
+	}
+	return s
 }
 
 // Open creates the bucket and stream the stacks live in, and resumes every
@@ -145,6 +159,9 @@ type StackInfo struct {
 	DeletionTime       time.Time
 	DisableRollback    bool
 	ChangeSetID        string
+	// ParentID and RootID are the stack ids of the stack that nests this
+	// one and of the top of its nesting; empty for a stack not nested.
+	ParentID, RootID string `json:",omitempty"`
 }
 
 // stackRecord is what the bucket holds of a stack.
@@ -565,7 +582,7 @@ func (s *Service) GetChangeSetTemplate(ctx context.Context, name, stack, stage s
 	if stage != "Processed" {
 		return cs.Body, nil
 	}
-	p, err := s.parse(cs.StackName, cs.Body, cs.Given, []string{"CAPABILITY_AUTO_EXPAND"}, false)
+	p, err := s.parse(cs.StackName, cs.Body, cs.Given, []string{"CAPABILITY_AUTO_EXPAND"}, false, nil)
 	if err != nil {
 		return "", err
 	}

@@ -31,6 +31,15 @@ func buildArtifacts(ctx context.Context, templatePath string, upload uploadFunc)
 	if err != nil {
 		return nil, err
 	}
+	return buildTemplate(ctx, templatePath, src, abs, upload, 0)
+}
+
+// maxNesting bounds how deep local templates may nest local templates.
+const maxNesting = 8
+
+// buildTemplate is buildArtifacts of a template read from templatePath
+// (abs), nested depth levels under the one deployed.
+func buildTemplate(ctx context.Context, templatePath string, src []byte, abs string, upload uploadFunc, depth int) ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", templatePath, err)
@@ -38,7 +47,7 @@ func buildArtifacts(ctx context.Context, templatePath string, upload uploadFunc)
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: the template is not a mapping", templatePath)
 	}
-	b := &builder{dir: filepath.Dir(abs), upload: upload, done: map[string]artifact{}}
+	b := &builder{dir: filepath.Dir(abs), upload: upload, done: map[string]artifact{}, depth: depth}
 	changed, err := b.rewrite(ctx, doc.Content[0])
 	if err != nil {
 		return nil, err
@@ -81,6 +90,7 @@ type builder struct {
 	dir    string // the template's directory, which relative paths start from
 	upload uploadFunc
 	done   map[string]artifact // by codeSpec.cacheKey
+	depth  int                 // how deep the template is nested in the one deployed
 }
 
 // codeSpec says how a resource's code is to be packaged.
@@ -135,6 +145,13 @@ func (b *builder) rewrite(ctx context.Context, root *yaml.Node) (bool, error) {
 			prop, s3 = "ContentUri", true
 		case "AWS::Lambda::LayerVersion":
 			prop = "Content"
+		case "AWS::Serverless::Application", "AWS::CloudFormation::Stack":
+			ok, err := b.nested(ctx, id, res, props, typ)
+			if err != nil {
+				return false, err
+			}
+			changed = changed || ok
+			continue
 		default:
 			continue
 		}
@@ -174,6 +191,43 @@ func (b *builder) rewrite(ctx context.Context, root *yaml.Node) (bool, error) {
 		mapDelete(globals, "CodeUri")
 	}
 	return changed, nil
+}
+
+// nested builds and uploads the local template a nested application's
+// Location, or a nested stack's TemplateURL, names, as `sam package` does:
+// the template's own local code is built and uploaded first, and the
+// property then names the uploaded template by its S3 URL. eddy's stacks
+// nest local templates without publishing them to the repository.
+func (b *builder) nested(ctx context.Context, id string, res, props *yaml.Node, typ string) (bool, error) {
+	prop := "Location"
+	if typ == "AWS::CloudFormation::Stack" {
+		prop = "TemplateURL"
+	}
+	uri := localPath(mapGet(props, prop))
+	if uri == "" {
+		return false, nil
+	}
+	if b.depth >= maxNesting {
+		return false, fmt.Errorf("%s %s (%s): templates nest more than %d levels deep", id, prop, uri, maxNesting)
+	}
+	path := uri
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(b.dir, uri)
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return false, fmt.Errorf("%s %s: %w", id, prop, err)
+	}
+	body, err := buildTemplate(ctx, path, src, filepath.Clean(path), b.upload, b.depth+1)
+	if err != nil {
+		return false, fmt.Errorf("%s %s (%s): %w", id, prop, uri, err)
+	}
+	bucket, key, err := b.upload(ctx, body)
+	if err != nil {
+		return false, fmt.Errorf("%s %s (%s): upload: %w", id, prop, uri, err)
+	}
+	mapSet(props, prop, strNode("https://s3.amazonaws.com/"+bucket+"/"+key))
+	return true, nil
 }
 
 // artifact builds, zips and uploads the code spec describes, once per call

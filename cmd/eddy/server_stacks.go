@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/eddyserverless/eddy"
 	"github.com/eddyserverless/eddy/params"
+	"github.com/eddyserverless/eddy/serverlessrepo"
 	"github.com/eddyserverless/eddy/stacks"
 	"github.com/eddyserverless/eddy/stacks/resources"
 )
@@ -26,6 +29,7 @@ func (m *Main) openStacks(ctx context.Context) error {
 	s := stacks.NewService(stacks.Config{
 		Engine: m.Engine, Account: m.Config.AccountID, Region: m.Config.Region, Logger: m.Logger,
 		Handlers: handlers, SSM: m.ssmValue, Settle: stackSettle,
+		ReadTemplate: m.readTemplateURL, Applications: m.resolveApplication,
 	})
 	if err := s.Open(ctx); err != nil {
 		_ = s.Close()
@@ -34,6 +38,28 @@ func (m *Main) openStacks(ctx context.Context) error {
 	m.Stacks = s
 	m.API.Stacks = s
 	return nil
+}
+
+// readTemplateURL reads the template a nested stack's TemplateURL names:
+// a version's template at the repository's address on this server, or an
+// object of eddy's S3.
+func (m *Main) readTemplateURL(ctx context.Context, raw string) (string, error) {
+	if u, err := url.Parse(raw); err == nil && m.Repo != nil {
+		own, _ := url.Parse(m.URL())
+		if rest, ok := strings.CutPrefix(u.EscapedPath(), serverlessrepo.PathPrefix); ok && own != nil && u.Host == own.Host {
+			return m.Repo.TemplateBody(ctx, rest)
+		}
+	}
+	return m.readObjectURL(ctx, raw)
+}
+
+// resolveApplication resolves an application of the repository a
+// template nests to its version's template URL.
+func (m *Main) resolveApplication(ctx context.Context, id, semver string) (string, string, error) {
+	if m.Repo == nil {
+		return "", "", eddy.Errorf(eddy.EINVALID, "eddy serves no application repository")
+	}
+	return m.Repo.ResolveVersion(ctx, id, semver)
 }
 
 // ssmValue answers a template's AWS::SSM::Parameter::Value<…> parameter

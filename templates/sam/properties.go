@@ -23,6 +23,10 @@ var properties = map[string]propertySet{
 		known: "Architectures AssumeRolePolicyDocument AutoPublishAlias AutoPublishAliasAllProperties AutoPublishCodeSha256 CapacityProviderConfig CodeSigningConfigArn CodeUri DeadLetterQueue DeploymentPreference Description DurableConfig Environment EphemeralStorage EventInvokeConfig Events FileSystemConfigs FunctionName FunctionScalingConfig FunctionUrlConfig Handler ImageConfig ImageUri InlineCode KmsKeyArn Layers LoggingConfig MemorySize PackageType PermissionsBoundary Policies PropagateTags ProvisionedConcurrencyConfig PublishToLatestPublished RecursiveLoop ReservedConcurrentExecutions Role RolePath Runtime RuntimeManagementConfig SnapStart SourceKMSKeyArn Tags TenancyConfig Timeout Tracing VersionDeletionPolicy VersionDescription VpcConfig",
 		done:  "Architectures AssumeRolePolicyDocument AutoPublishAlias AutoPublishCodeSha256 CodeSigningConfigArn CodeUri DeadLetterQueue Description Environment EphemeralStorage EventInvokeConfig Events FileSystemConfigs FunctionName FunctionUrlConfig Handler ImageConfig ImageUri InlineCode KmsKeyArn Layers LoggingConfig MemorySize PackageType PermissionsBoundary Policies ProvisionedConcurrencyConfig RecursiveLoop ReservedConcurrentExecutions Role RolePath Runtime RuntimeManagementConfig SnapStart Tags Timeout Tracing VersionDeletionPolicy VersionDescription VpcConfig",
 	},
+	"AWS::Serverless::Application": {
+		known: "Location NotificationARNs Parameters Tags TimeoutInMinutes",
+		done:  "Location NotificationARNs Parameters Tags TimeoutInMinutes",
+	},
 	"AWS::Serverless::SimpleTable": {
 		known: "PointInTimeRecoverySpecification PrimaryKey ProvisionedThroughput SSESpecification TableName Tags",
 		done:  "PointInTimeRecoverySpecification PrimaryKey ProvisionedThroughput SSESpecification TableName Tags",

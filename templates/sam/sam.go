@@ -27,8 +27,7 @@
 //   - Each resource reports its first error only, and an error in Globals
 //     stops the transform.
 //   - What eddy does not transform yet is an error wrapping ErrUnsupported,
-//     never dropped: AWS::Serverless::Application (a stack nests it), the
-//     other AWS::Serverless types, the properties listed as known but not
+//     never dropped: the other AWS::Serverless types, the properties listed as known but not
 //     done in properties.go (Auth, DeploymentPreference, custom domains …),
 //     and Api or HttpApi events of a function with a Condition.
 package sam
@@ -59,6 +58,12 @@ type Options struct {
 	// file) into the S3 location the deploy step uploaded it to. When nil,
 	// a local path is an error.
 	Upload func(uri string) (bucket, key string, err error)
+	// Application resolves the Location of an AWS::Serverless::Application
+	// that names an application of the repository: it returns the URL of
+	// the template of the version (an empty semanticVersion is eddy's: the
+	// version the caller pins, or the latest) and the version. When nil,
+	// such a Location is an error wrapping ErrUnsupported.
+	Application func(logicalID, applicationID, semanticVersion string) (templateURL, version string, err error)
 }
 
 // Error is a template the transform rejects. Its message is worded as
@@ -100,8 +105,7 @@ type transformer struct {
 }
 
 // Transform returns the CloudFormation template doc's SAM resources become.
-// doc is not modified. An invalid template returns an *Error; an
-// AWS::Serverless::Application returns an error wrapping ErrUnsupported.
+// doc is not modified. An invalid template returns an *Error.
 func Transform(doc map[string]any, opts Options) (map[string]any, error) {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
@@ -143,12 +147,8 @@ func Transform(doc map[string]any, opts Options) (map[string]any, error) {
 	}
 	ids := sortedKeys(resources)
 	for _, id := range ids {
-		r, ok := resources[id].(map[string]any)
-		if !ok {
+		if _, ok := resources[id].(map[string]any); !ok {
 			return nil, &Error{Causes: []string{fmt.Sprintf("Resource with id [%s] is invalid. Resource is not a map", id)}}
-		}
-		if typ, _ := r["Type"].(string); typ == "AWS::Serverless::Application" {
-			return nil, fmt.Errorf("AWS::Serverless::Application (%s) is %w: eddy does not nest applications", id, ErrUnsupported)
 		}
 	}
 	// Resources that are not SAM's pass through; SAM resources may modify
@@ -173,6 +173,8 @@ func Transform(doc map[string]any, opts Options) (map[string]any, error) {
 			err = t.restAPI(id, r)
 		case "AWS::Serverless::HttpApi":
 			err = t.httpAPI(id, r)
+		case "AWS::Serverless::Application":
+			err = t.application(id, r)
 		default:
 			if strings.HasPrefix(typ, "AWS::Serverless::") {
 				err = fmt.Errorf("%s (%s) is %w", typ, id, ErrUnsupported)

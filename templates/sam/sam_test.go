@@ -214,15 +214,84 @@ func TestLocalCodeUri(t *testing.T) {
 	}
 }
 
-// TestApplication checks that AWS::Serverless::Application is rejected.
+// TestApplication checks that AWS::Serverless::Application becomes a
+// nested stack: a Location URL as its TemplateURL, a repository
+// application through Options.Application with its tags.
 func TestApplication(t *testing.T) {
-	doc := map[string]any{"Resources": map[string]any{"App": map[string]any{
-		"Type":       "AWS::Serverless::Application",
-		"Properties": map[string]any{"Location": "./app.yaml"},
+	doc := map[string]any{
+		"Parameters": map[string]any{"Ver": map[string]any{"Type": "String", "Default": "1.0.0"}},
+		"Resources": map[string]any{
+			"Url": map[string]any{
+				"Type":      "AWS::Serverless::Application",
+				"DependsOn": "Repo",
+				"Properties": map[string]any{
+					"Location":         "https://s3.amazonaws.com/b/child.yaml",
+					"Parameters":       map[string]any{"Name": map[string]any{"Ref": "AWS::StackName"}},
+					"TimeoutInMinutes": 5,
+					"Tags":             map[string]any{"team": "a"},
+				},
+			},
+			"Repo": map[string]any{
+				"Type":       "AWS::Serverless::Application",
+				"Properties": map[string]any{"Location": map[string]any{"ApplicationId": "arn:aws:serverlessrepo:us-east-1:123456789012:applications/child", "SemanticVersion": map[string]any{"Ref": "Ver"}}},
+			},
+		},
+	}
+	o := opts
+	var asked []string
+	o.Application = func(id, app, ver string) (string, string, error) {
+		asked = append(asked, id+" "+app+" "+ver)
+		return "http://eddy/t/" + ver, ver, nil
+	}
+	out, err := sam.Transform(doc, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := out["Resources"].(map[string]any)
+	want := map[string]any{
+		"Url": map[string]any{"Type": "AWS::CloudFormation::Stack", "DependsOn": "Repo", "Properties": map[string]any{
+			"TemplateURL": "https://s3.amazonaws.com/b/child.yaml", "TimeoutInMinutes": 5,
+			"Parameters": map[string]any{"Name": map[string]any{"Ref": "AWS::StackName"}},
+			"Tags": []any{
+				map[string]any{"Key": "lambda:createdBy", "Value": "SAM"},
+				map[string]any{"Key": "team", "Value": "a"},
+			},
+		}},
+		"Repo": map[string]any{"Type": "AWS::CloudFormation::Stack", "Properties": map[string]any{
+			"TemplateURL": "http://eddy/t/1.0.0",
+			"Tags": []any{
+				map[string]any{"Key": "lambda:createdBy", "Value": "SAM"},
+				map[string]any{"Key": "serverlessrepo:applicationId", "Value": "arn:aws:serverlessrepo:us-east-1:123456789012:applications/child"},
+				map[string]any{"Key": "serverlessrepo:semanticVersion", "Value": "1.0.0"},
+			},
+		}},
+	}
+	if !reflect.DeepEqual(res, want) {
+		t.Errorf("resources:\n%#v\nwant\n%#v", res, want)
+	}
+	if len(asked) != 1 || asked[0] != "Repo arn:aws:serverlessrepo:us-east-1:123456789012:applications/child 1.0.0" {
+		t.Errorf("Application asked %q", asked)
+	}
+	for name, loc := range map[string]any{
+		"Property 'ApplicationId' cannot be blank.":  map[string]any{"SemanticVersion": "1.0.0"},
+		"Type of property 'Location' is invalid.":    []any{"x"},
+		"Cannot access application nope: not found": map[string]any{"ApplicationId": "nope"},
+	} {
+		doc := map[string]any{"Resources": map[string]any{"App": map[string]any{
+			"Type": "AWS::Serverless::Application", "Properties": map[string]any{"Location": loc},
+		}}}
+		o.Application = func(string, string, string) (string, string, error) { return "", "", errors.New("not found") }
+		_, err := sam.Transform(doc, o)
+		if err == nil || !strings.Contains(err.Error(), "Resource with id [App] is invalid. "+name) {
+			t.Errorf("Location %v: got %v, want %q", loc, err, name)
+		}
+	}
+	o.Application = nil
+	doc = map[string]any{"Resources": map[string]any{"App": map[string]any{
+		"Type": "AWS::Serverless::Application", "Properties": map[string]any{"Location": map[string]any{"ApplicationId": "a", "SemanticVersion": "1.0.0"}},
 	}}}
-	_, err := sam.Transform(doc, opts)
-	if !errors.Is(err, sam.ErrUnsupported) || !strings.HasPrefix(err.Error(), "AWS::Serverless::Application (App) is not supported yet: ") {
-		t.Errorf("got %v, want AWS::Serverless::Application (App) is not supported yet: …", err)
+	if _, err := sam.Transform(doc, o); !errors.Is(err, sam.ErrUnsupported) {
+		t.Errorf("without Options.Application: got %v, want ErrUnsupported", err)
 	}
 }
 
