@@ -27,7 +27,7 @@ var (
 // policyActions are the actions an application's policy may grant.
 var policyActions = []string{
 	"GetApplication", "CreateCloudFormationChangeSet", "CreateCloudFormationTemplate",
-	"ListApplicationVersions", "SearchApplications", "Deploy",
+	"ListApplicationVersions", "SearchApplications", "Deploy", "UnshareApplication",
 }
 
 // badRequest returns a BadRequestException.

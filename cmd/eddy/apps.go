@@ -518,14 +518,18 @@ func appsShareCommand() *cobra.Command {
 		c         clientFlags
 		principal string
 		actions   []string
+		orgs      []string
 	)
 	cmd := &cobra.Command{
 		Use:   "share NAME",
 		Short: "Let an account (or everyone, *) use an application: a statement added to its policy",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if principal == "" && len(orgs) == 0 {
+				return errors.New("--principal or --org is required: an account id, * for everyone, or an organization id")
+			}
 			if principal == "" {
-				return errors.New("--principal is required: an account id, or * for everyone")
+				principal = "*" // the organizations' accounts
 			}
 			ctx := cmd.Context()
 			repo := c.repo()
@@ -537,16 +541,21 @@ func appsShareCommand() *cobra.Command {
 			if err != nil {
 				return apiMessage(err)
 			}
-			sts := append(cur.Statements, sartypes.ApplicationPolicyStatement{Actions: actions, Principals: []string{principal}})
+			sts := append(cur.Statements, sartypes.ApplicationPolicyStatement{Actions: actions, Principals: []string{principal}, PrincipalOrgIDs: orgs})
 			if _, err := repo.PutApplicationPolicy(ctx, &sar.PutApplicationPolicyInput{ApplicationId: aws.String(arn), Statements: sts}); err != nil {
 				return apiMessage(err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Shared %s with %s: %s\n", args[0], principal, strings.Join(actions, ", "))
+			with := principal
+			if len(orgs) > 0 {
+				with = "organization " + strings.Join(orgs, ", ")
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Shared %s with %s: %s\n", args[0], with, strings.Join(actions, ", "))
 			return nil
 		},
 	}
 	c.add(cmd)
 	cmd.Flags().StringVar(&principal, "principal", "", "the account id to share with, or * for everyone")
+	cmd.Flags().StringSliceVar(&orgs, "org", nil, "the AWS Organizations id to share with (o-…); unshare undoes it")
 	cmd.Flags().StringSliceVar(&actions, "action", []string{"Deploy"}, "the actions to allow")
 	return cmd
 }
