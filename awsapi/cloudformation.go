@@ -443,6 +443,8 @@ func (h *Handler) cfnListStacks(ctx context.Context, f *queryForm) (any, error) 
 		DeletionTime        *xmlTime `xml:",omitempty"`
 		StackStatus         string
 		StackStatusReason   string `xml:",omitempty"`
+		ParentId            string `xml:",omitempty"`
+		RootId              string `xml:",omitempty"`
 		DriftInformation    struct{ StackDriftStatus string }
 	}
 	out := struct {
@@ -452,7 +454,7 @@ func (h *Handler) cfnListStacks(ctx context.Context, f *queryForm) (any, error) 
 		x := summary{
 			StackId: s.StackID, StackName: s.StackName, TemplateDescription: s.TemplateDescription,
 			CreationTime: optTime(s.CreationTime), LastUpdatedTime: optTime(s.LastUpdatedTime), DeletionTime: optTime(s.DeletionTime),
-			StackStatus: s.StackStatus, StackStatusReason: s.StackStatusReason,
+			StackStatus: s.StackStatus, StackStatusReason: s.StackStatusReason, ParentId: s.ParentID, RootId: s.RootID,
 		}
 		x.DriftInformation.StackDriftStatus = "NOT_CHECKED"
 		out.StackSummaries = append(out.StackSummaries, x)

@@ -429,6 +429,7 @@ type StackSummary struct {
 	StackStatus, StackStatusReason          string
 	CreationTime, LastUpdatedTime           time.Time
 	DeletionTime                            time.Time
+	ParentID, RootID                        string
 }
 
 // ListStacks returns every stack, deleted ones included, whose status is
@@ -449,7 +450,7 @@ func (s *Service) ListStacks(ctx context.Context, filter []string) ([]StackSumma
 		}
 		out = append(out, StackSummary{StackID: r.StackID, StackName: r.StackName, TemplateDescription: r.Description,
 			StackStatus: r.Status, StackStatusReason: r.StatusReason, CreationTime: r.CreationTime,
-			LastUpdatedTime: r.LastUpdatedTime, DeletionTime: r.DeletionTime})
+			LastUpdatedTime: r.LastUpdatedTime, DeletionTime: r.DeletionTime, ParentID: r.ParentID, RootID: r.RootID})
 	}
 	return out, nil
 }
