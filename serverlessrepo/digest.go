@@ -97,6 +97,9 @@ func artifactOf(v any) (Artifact, bool) {
 			return Artifact{b, k}, b != "" && k != ""
 		}
 		if strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "http://") {
+			if u, err := url.Parse(v); err == nil && strings.HasPrefix(u.Path, "/_eddy/") {
+				return Artifact{}, false // eddy's own documents: no bucket is named _eddy
+			}
 			b, k, ok := buckets.ParseURL(v)
 			if ok {
 				if uk, err := url.PathUnescape(k); err == nil {

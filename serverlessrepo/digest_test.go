@@ -32,6 +32,10 @@ Resources:
     Type: AWS::Serverless::Application
     Properties:
       Location: https://defs.s3.amazonaws.com/child%20template.yaml
+  Own:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: http://localhost:4566/_eddy/serverlessrepo/versions/app/1.0.0
   Local:
     Type: AWS::Serverless::Function
     Properties:
