@@ -212,12 +212,16 @@ func (s *Service) PutSignature(ctx context.Context, id, semver string, in Signat
 	if in.Digest != v.Digest {
 		return nil, badRequest("the digest does not match the published package: signed %s, published %s", in.Digest, v.Digest)
 	}
-	sig := Signature{PublicKey: in.PublicKey, Value: in.Signature}
-	pub, err := VerifySignature(sig, v.Digest)
+	pub, err := VerifySignature(Signature{PublicKey: in.PublicKey, Value: in.Signature}, v.Digest)
 	if err != nil {
 		return nil, err
 	}
-	sig.Signer = SignerOf(pub)
+	value, _ := base64.StdEncoding.DecodeString(in.Signature) // VerifySignature decoded it
+	// Stored canonical: base64 has more than one spelling of some bytes.
+	sig := Signature{
+		PublicKey: base64.StdEncoding.EncodeToString(pub), Signer: SignerOf(pub),
+		Value: base64.StdEncoding.EncodeToString(value),
+	}
 	_, err = s.update(ctx, id, func(r *record) error {
 		i := slices.IndexFunc(r.Versions, func(x storedVersion) bool { return x.SemanticVersion == semver })
 		if i < 0 {

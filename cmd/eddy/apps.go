@@ -332,8 +332,9 @@ func appsShowCommand() *cobra.Command {
 					caps = []string{"none"}
 				}
 				fmt.Fprintf(tw, "Capabilities:\t%s\n", strings.Join(caps, ", "))
-				digest, signer := "-", "unsigned"
+				digest, signer := "unknown", "unknown"
 				if pkg, err := describePackage(ctx, c.endpoint, aws.ToString(app.Name), aws.ToString(v.SemanticVersion)); err == nil {
+					digest, signer = "-", "unsigned"
 					if pkg.Digest != "" {
 						digest = pkg.Digest
 					}

@@ -227,3 +227,45 @@ func mustDo(t *testing.T, req *http.Request) (int, string) {
 	}
 	return resp.StatusCode, string(body)
 }
+
+// TestAppsSignEdges checks the package endpoints' answers to bad requests
+// and that eddy refuses to start with a trusted key it cannot read.
+func TestAppsSignEdges(t *testing.T) {
+	t.Parallel()
+	key := mustKeygen(t, "publisher")
+	bad := NewMain(Config{DataDir: t.TempDir(), TrustedKeys: []string{key}}, nil)
+	if err := bad.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "--trusted-key "+key) {
+		_ = bad.Close(context.Background())
+		t.Fatalf("start with a private key as a trusted key: got %v, want a --trusted-key error", err)
+	}
+
+	m := MustStartMain(t, Config{})
+	ctx := context.Background()
+	if _, _, err := runCLI(t, m, appsCommand(), "publish", "-t", writeAppTemplate(t, appsTemplate)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		method, path, body string
+		status             int
+		typ                string
+	}{
+		{http.MethodGet, "packages/queue-app/1.0.0", "", http.StatusOK, ""},
+		{http.MethodGet, "packages/queue-app/9.9.9", "", http.StatusNotFound, "NotFoundException"},
+		{http.MethodGet, "packages/no-such-app/1.0.0", "", http.StatusNotFound, "NotFoundException"},
+		{http.MethodGet, "packages/queue-app", "", http.StatusNotFound, "NotFoundException"},
+		{http.MethodPost, "signatures/queue-app/1.0.0", "{}", http.StatusNotFound, "NotFoundException"},
+		{http.MethodPut, "signatures/queue-app/1.0.0", `{"digest":"sha256:00","publicKey":"a2V5","signature":"c2ln"}`, http.StatusBadRequest, "BadRequestException"},
+		{http.MethodPut, "signatures/queue-app/1.0.0", `{"digest":"sha256:00"}`, http.StatusBadRequest, "BadRequestException"},
+		{http.MethodPut, "signatures/queue-app/1.0.0", strings.Repeat(" ", 5000), http.StatusBadRequest, "BadRequestException"},
+	} {
+		req, _ := http.NewRequestWithContext(ctx, c.method, m.URL()+serverlessrepo.PathPrefix+c.path, strings.NewReader(c.body))
+		status, body := mustDo(t, req)
+		if status != c.status || !strings.Contains(body, c.typ) {
+			t.Errorf("%s %s: got %d %s, want %d %s", c.method, c.path, status, body, c.status, c.typ)
+		}
+	}
+	if _, _, err := runCLI(t, m, appsCommand(), "publish", "-t", writeAppTemplate(t, strings.Replace(appsTemplate, "    SemanticVersion: 1.0.0\n", "", 1)), "--sign", key); err == nil ||
+		!strings.Contains(err.Error(), "--sign signs a version") {
+		t.Fatalf("publish --sign with no version: got %v", err)
+	}
+}
