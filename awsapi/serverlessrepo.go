@@ -31,6 +31,11 @@ type RepoAPI interface {
 	// TemplateBody returns the template served at a path under
 	// sar.PathPrefix.
 	TemplateBody(ctx context.Context, path string) (string, error)
+	// PutSignature stores a publisher's signature of a version's package;
+	// DescribePackage returns a version's package digest, signature and
+	// artifacts.
+	PutSignature(ctx context.Context, id, semver string, in sar.SignatureInput) (*sar.Signature, error)
+	DescribePackage(ctx context.Context, id, semver string) (*sar.VersionPackage, error)
 }
 
 // maxRepoRequest bounds a repository request's body (templates included).
@@ -257,4 +262,63 @@ func omit(s string) any {
 
 func badRequestf(format string, args ...any) error {
 	return eddy.TypedErrorf(eddy.EINVALID, "BadRequestException", format, args...)
+}
+
+// Paths of the repository's package endpoints under sar.PathPrefix.
+const (
+	repoSignaturesPath = sar.PathPrefix + "signatures/"
+	repoPackagesPath   = sar.PathPrefix + "packages/"
+)
+
+// isRepoPackagePath reports whether path is under one of the package
+// endpoints.
+func isRepoPackagePath(path string) bool {
+	return strings.HasPrefix(path, repoSignaturesPath) || strings.HasPrefix(path, repoPackagesPath)
+}
+
+// serveRepoPackage serves eddy's package endpoints: PUT
+// signatures/NAME/VERSION signs a version ({digest, publicKey,
+// signature}); GET packages/NAME/VERSION describes its package.
+func (h *Handler) serveRepoPackage(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.EscapedPath(), sar.PathPrefix)
+	parts := strings.Split(rest, "/")
+	for i, p := range parts {
+		if s, err := url.PathUnescape(p); err == nil {
+			parts[i] = s
+		}
+	}
+	unknown := eddy.TypedErrorf(eddy.ENOTFOUND, "NotFoundException", "Unknown operation %s %s", r.Method, r.URL.Path)
+	if len(parts) != 3 || parts[1] == "" || parts[2] == "" {
+		h.writeRepoError(w, r, unknown)
+		return
+	}
+	ctx := r.Context()
+	switch parts[0] + " " + r.Method {
+	case "signatures " + http.MethodPut:
+		body, err := readBody(r, maxRepoRequest, badRequestf("The request body is too large."))
+		if err != nil {
+			h.writeRepoError(w, r, err)
+			return
+		}
+		in, err := sar.ParseSignatureInput(body)
+		if err != nil {
+			h.writeRepoError(w, r, err)
+			return
+		}
+		sig, err := h.Repo.PutSignature(ctx, parts[1], parts[2], in)
+		if err != nil {
+			h.writeRepoError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, sig)
+	case "packages " + http.MethodGet:
+		pkg, err := h.Repo.DescribePackage(ctx, parts[1], parts[2])
+		if err != nil {
+			h.writeRepoError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, pkg)
+	default:
+		h.writeRepoError(w, r, unknown)
+	}
 }

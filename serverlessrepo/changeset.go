@@ -56,6 +56,9 @@ func (s *Service) CreateCloudFormationChangeSet(ctx context.Context, in CreateCh
 	if v == nil {
 		return nil, badRequest("The application %s has no versions.", in.ApplicationID)
 	}
+	if err := s.verify(ctx, rec, v); err != nil {
+		return nil, err
+	}
 	if missing := missingCapabilities(v.RequiredCapabilities, in.Capabilities); len(missing) > 0 {
 		return nil, badRequest("Requires capabilities : [%s]", strings.Join(missing, ", "))
 	}

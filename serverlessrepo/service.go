@@ -6,6 +6,7 @@ package serverlessrepo
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +50,14 @@ type Config struct {
 	// ReadURL reads a template or other document a request names by URL
 	// (an object of eddy's S3); nil refuses URLs.
 	ReadURL func(ctx context.Context, url string) (string, error)
+	// Open streams an artifact (an object of eddy's S3) a version's
+	// template names, to compute its package digest; nil leaves versions
+	// without digests.
+	Open OpenFunc
+	// TrustedKeys are the publishers' keys whose signed packages may be
+	// deployed; when there are any, an unsigned, untrusted or changed
+	// package is refused (see VerifyVersion). None: no check.
+	TrustedKeys []ed25519.PublicKey
 	// Endpoint is eddy's base address, for template URLs.
 	Endpoint string
 	Account  string
@@ -243,13 +252,17 @@ func (s *Service) newVersion(ctx context.Context, name, semver, body, u, srcURL,
 	if err != nil {
 		return nil, err
 	}
+	digest, err := s.digest(ctx, t)
+	if err != nil {
+		return nil, err
+	}
 	return &storedVersion{
 		Version: Version{
 			ApplicationID: s.arn(name), CreationTime: s.now(), ParameterDefinitions: a.params,
 			RequiredCapabilities: a.capabilities, ResourcesSupported: true, SemanticVersion: semver,
 			SourceCodeURL: srcURL, SourceCodeArchiveURL: archiveURL,
 		},
-		Template: t, Dependencies: a.dependencies,
+		Template: t, Dependencies: a.dependencies, Digest: digest,
 	}, nil
 }
 
@@ -584,6 +597,9 @@ func (s *Service) CreateCloudFormationTemplate(ctx context.Context, id, semver s
 	}
 	if v == nil {
 		return nil, badRequest("The application %s has no versions.", id)
+	}
+	if err := s.verify(ctx, rec, v); err != nil {
+		return nil, err
 	}
 	now := s.cfg.Now()
 	tid := newID()

@@ -35,7 +35,7 @@ func appsCommand() *cobra.Command {
 		Short: "Publish, inspect, deploy and share applications of the Serverless Application Repository",
 	}
 	cmd.AddCommand(appsPublishCommand(), appsShowCommand(), appsVersionsCommand(), appsListCommand(),
-		appsDeployCommand(), appsShareCommand(), appsUnshareCommand())
+		appsDeployCommand(), appsShareCommand(), appsUnshareCommand(), appsKeygenCommand())
 	return cmd
 }
 
@@ -156,6 +156,7 @@ func appsPublishCommand() *cobra.Command {
 		c        clientFlags
 		template string
 		version  string
+		signKey  string
 	)
 	cmd := &cobra.Command{
 		Use:   "publish",
@@ -178,6 +179,9 @@ only the metadata is published.`,
 			if version != "" {
 				md.SemanticVersion = version
 			}
+			if signKey != "" && md.SemanticVersion == "" {
+				return errors.New("--sign signs a version: give the template a SemanticVersion, or --version")
+			}
 			ctx := cmd.Context()
 			var body []byte
 			if md.SemanticVersion != "" {
@@ -195,12 +199,20 @@ only the metadata is published.`,
 			} else {
 				fmt.Fprintf(cmd.OutOrStdout(), "Published %s version %s\nApplication: %s\n", md.Name, md.SemanticVersion, arn)
 			}
+			if signKey != "" {
+				signer, err := signVersion(ctx, &c, signKey, md.Name, md.SemanticVersion, string(body))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Signed by: %s\n", signer)
+			}
 			return nil
 		},
 	}
 	c.add(cmd)
 	cmd.Flags().StringVarP(&template, "template", "t", "", "the template (default template.yaml, then template.yml)")
 	cmd.Flags().StringVar(&version, "version", "", "the semantic version to publish (default: the metadata's SemanticVersion)")
+	cmd.Flags().StringVar(&signKey, "sign", "", "sign the version's package with this private key (eddy apps keygen's FILE)")
 	return cmd
 }
 
@@ -320,6 +332,18 @@ func appsShowCommand() *cobra.Command {
 					caps = []string{"none"}
 				}
 				fmt.Fprintf(tw, "Capabilities:\t%s\n", strings.Join(caps, ", "))
+				digest, signer := "unknown", "unknown"
+				if pkg, err := describePackage(ctx, c.endpoint, aws.ToString(app.Name), aws.ToString(v.SemanticVersion)); err == nil {
+					digest, signer = "-", "unsigned"
+					if pkg.Digest != "" {
+						digest = pkg.Digest
+					}
+					if pkg.Signature != nil {
+						signer = pkg.Signature.Signer
+					}
+				}
+				fmt.Fprintf(tw, "Digest:\t%s\n", digest)
+				fmt.Fprintf(tw, "Signed by:\t%s\n", signer)
 			}
 			tw.Flush()
 			if v := app.Version; v != nil && len(v.ParameterDefinitions) > 0 {

@@ -68,6 +68,7 @@ func serveCommand() *cobra.Command {
 	f.DurationVar(&cfg.AsyncAckWait, "async-ack-wait", 30*time.Second, "how soon another node (or this one, restarted) takes over the events of a node that died")
 	f.DurationVar(&cfg.TTLInterval, "ttl-interval", 30*time.Second, "how often expired DynamoDB items (time to live) are deleted")
 	f.IntVar(&cfg.AsyncWorkers, "async-workers", 0, "events this node runs at once (0: four per CPU, at least 8; raise it for functions that mostly wait)")
+	f.StringArrayVar(&cfg.TrustedKeys, "trusted-key", nil, "a publisher's public key file (eddy apps keygen's FILE.pub); when given (repeatable), only applications signed by one of them are deployed")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }

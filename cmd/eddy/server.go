@@ -69,6 +69,10 @@ type Config struct {
 	// EventsClock, when set, is the time source of scheduled rules and
 	// schedules (tests move it by hand).
 	EventsClock eventbus.Clock
+	// TrustedKeys are files of publishers' ed25519 public keys (PEM, as
+	// `eddy apps keygen` writes FILE.pub); when any is given, the
+	// application repository deploys only versions one of them signed.
+	TrustedKeys []string
 }
 
 // Main is a running eddy server: every service, wired. The end-to-end tests

@@ -15,9 +15,13 @@ const maxRepoDocument = 1 << 20
 // openRepo opens the Serverless Application Repository, which deploys
 // through m.Stacks, and sets its field of m.API.
 func (m *Main) openRepo(ctx context.Context) error {
+	keys, err := readTrustedKeys(m.Config.TrustedKeys)
+	if err != nil {
+		return err
+	}
 	r := serverlessrepo.NewService(serverlessrepo.Config{
-		Engine: m.Engine, Stacks: m.Stacks, ReadURL: m.readObjectURL, Endpoint: m.URL(),
-		Account: m.Config.AccountID, Region: m.Config.Region, Logger: m.Logger,
+		Engine: m.Engine, Stacks: m.Stacks, ReadURL: m.readObjectURL, Open: m.openArtifact, Endpoint: m.URL(),
+		Account: m.Config.AccountID, Region: m.Config.Region, Logger: m.Logger, TrustedKeys: keys,
 	})
 	if err := r.Open(ctx); err != nil {
 		_ = r.Close()
@@ -47,6 +51,18 @@ func (m *Main) readObjectURL(ctx context.Context, u string) (string, error) {
 		return "", eddy.Errorf(eddy.ETOOLARGE, "The object %s is larger than %d bytes.", u, maxRepoDocument)
 	}
 	return string(data), nil
+}
+
+// openArtifact streams the object of eddy's S3 an artifact names.
+func (m *Main) openArtifact(ctx context.Context, a serverlessrepo.Artifact) (io.ReadCloser, error) {
+	if m.Buckets == nil {
+		return nil, eddy.Errorf(eddy.EINVALID, "This eddy has no S3 to read %s from.", a.URL())
+	}
+	out, err := m.Buckets.GetObject(ctx, &buckets.GetObjectInput{Bucket: a.Bucket, Key: a.Key})
+	if err != nil {
+		return nil, err
+	}
+	return out.Body, nil
 }
 
 // closeRepo closes what openRepo opened; safe when it did not.
