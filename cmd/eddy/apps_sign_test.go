@@ -112,6 +112,20 @@ func TestAppsSigned(t *testing.T) {
 		t.Fatalf("deploy of a signed package: %v\n%s", err, out)
 	}
 	mustContain(t, out, "Stack serverlessrepo-signed: CREATE_COMPLETE")
+	// A template nesting the signed version deploys.
+	nestDir := t.TempDir()
+	writeFile(t, filepath.Join(nestDir, "template.yaml"), `Transform: AWS::Serverless-2016-10-31
+Resources:
+  App:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location:
+        ApplicationId: signed-app
+        SemanticVersion: 1.0.0
+`, 0o644)
+	if out, _, err := runCLI(t, m, deployCommand(), "-t", filepath.Join(nestDir, "template.yaml"), "--stack-name", "nests-signed"); err != nil {
+		t.Fatalf("deploy nesting a signed package: %v\n%s", err, out)
+	}
 
 	// A signature is set once.
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPut, m.URL()+serverlessrepo.PathPrefix+"signatures/signed-app/1.0.0",
@@ -172,6 +186,25 @@ func TestAppsSigned(t *testing.T) {
 		ApplicationId: aws.String(arn), SemanticVersion: aws.String("1.1.0"),
 	}); !errors.As(err, &forbidden) {
 		t.Fatalf("CreateCloudFormationTemplate of a changed package: got %v, want ForbiddenException", err)
+	}
+
+	// A template nesting the changed version is refused too.
+	nesting := func(version string) string {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "template.yaml")
+		writeFile(t, path, `Transform: AWS::Serverless-2016-10-31
+Resources:
+  App:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location:
+        ApplicationId: `+arn+`
+        SemanticVersion: `+version+"\n", 0o644)
+		return path
+	}
+	if out, _, err := runCLI(t, m, deployCommand(), "-t", nesting("1.1.0"), "--stack-name", "nests-tampered"); err == nil ||
+		!strings.Contains(err.Error()+out, "was changed after it was signed") {
+		t.Fatalf("deploy nesting a changed package: got %v\n%s", err, out)
 	}
 
 	// Unsigned, and signed by a key this eddy does not trust.
