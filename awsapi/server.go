@@ -229,6 +229,10 @@ func (h *Handler) serveEddy(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, websitePathPrefix):
 		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, websitePathPrefix), "/")
 		h.serveWebsite(w, r, bucket, websitePathPrefix+bucket, "/"+key)
+	case h.Repo != nil && strings.HasPrefix(r.URL.Path, sar.CatalogPrefix):
+		h.serveCatalog(w, r)
+	case h.Repo != nil && isRepoSourcesPath(r.URL.Path):
+		h.serveRepoSources(w, r)
 	case h.Repo != nil && strings.HasPrefix(r.URL.Path, sar.PathPrefix) && r.Method == http.MethodGet:
 		h.serveRepoTemplate(w, r)
 	case h.Extra != nil:

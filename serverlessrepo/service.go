@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"sort"
@@ -49,6 +50,12 @@ type Config struct {
 	// ReadURL reads a template or other document a request names by URL
 	// (an object of eddy's S3); nil refuses URLs.
 	ReadURL func(ctx context.Context, url string) (string, error)
+	// Objects reads and writes the objects of eddy's S3 that a version's
+	// artifacts are, for the catalog and installs; nil refuses both.
+	Objects Objects
+	// HTTPClient fetches sources' catalogs (default: one with a 5-minute
+	// timeout).
+	HTTPClient *http.Client
 	// Endpoint is eddy's base address, for template URLs.
 	Endpoint string
 	Account  string
@@ -114,6 +121,9 @@ func NewService(cfg Config) *Service {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Minute}
 	}
 	return &Service{cfg: cfg}
 }

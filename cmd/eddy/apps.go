@@ -36,6 +36,9 @@ func appsCommand() *cobra.Command {
 	}
 	cmd.AddCommand(appsPublishCommand(), appsShowCommand(), appsVersionsCommand(), appsListCommand(),
 		appsDeployCommand(), appsShareCommand(), appsUnshareCommand())
+	cmd.AddCommand(appsSourcesCommand())
+	cmd.AddCommand(appsAvailableCommand())
+	cmd.AddCommand(appsInstallCommand())
 	return cmd
 }
 

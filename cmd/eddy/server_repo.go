@@ -17,6 +17,7 @@ const maxRepoDocument = 1 << 20
 func (m *Main) openRepo(ctx context.Context) error {
 	r := serverlessrepo.NewService(serverlessrepo.Config{
 		Engine: m.Engine, Stacks: m.Stacks, ReadURL: m.readObjectURL, Endpoint: m.URL(),
+		Objects: repoObjectsOf(m),
 		Account: m.Config.AccountID, Region: m.Config.Region, Logger: m.Logger,
 	})
 	if err := r.Open(ctx); err != nil {
