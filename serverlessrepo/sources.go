@@ -399,6 +399,11 @@ func (s *Service) Install(ctx context.Context, in InstallInput) (*InstallOutput,
 	if err != nil {
 		return nil, err
 	}
+	for _, err := range []error{checkAuthor(app.Author), checkDescription(app.Description), checkLabels(app.Labels)} {
+		if err != nil {
+			return nil, badRequest("The source %s gives invalid metadata for %s: %s", src, in.Name, eddy.ErrorMessage(err))
+		}
+	}
 	if in.Digest != "" && in.Digest != cv.Digest {
 		return nil, badRequest("digest mismatch: want %s, got %s", in.Digest, cv.Digest)
 	}

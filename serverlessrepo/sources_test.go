@@ -163,14 +163,17 @@ func TestInstall(t *testing.T) {
 
 // fakeSource serves a catalog of one version of fnTemplate whose index
 // gives digest and signature, and whose artifact fn.zip is served as
-// fnServed.
-func fakeSource(t *testing.T, digest string, sig *sar.Signature, fn, fnServed []byte) *httptest.Server {
+// fnServed; edits change the application in the index.
+func fakeSource(t *testing.T, digest string, sig *sar.Signature, fn, fnServed []byte, edits ...func(*sar.CatalogApp)) *httptest.Server {
 	t.Helper()
 	lib := []byte("layer code")
 	idx := sar.CatalogIndex{Applications: []sar.CatalogApp{{Name: "pub", Author: "eddy", Description: "d", Versions: []sar.CatalogVersion{{
 		SemanticVersion: "1.0.0", Digest: digest, Signature: sig,
 		Artifacts: []sar.CatalogArtifact{{URL: "s3://art/fn.zip", SHA256: sum(fn)}, {URL: "s3://art/lib.zip", SHA256: sum(lib)}},
 	}}}}}
+	for _, edit := range edits {
+		edit(&idx.Applications[0])
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch strings.TrimPrefix(r.URL.Path, sar.CatalogPrefix) {
 		case "index":
@@ -234,6 +237,8 @@ func TestInstallVerifies(t *testing.T) {
 		{"tampered artifact", fakeSource(t, digest, nil, fn, []byte("evil code")), "BadRequestException", "digest mismatch: want " + digest + ", got "},
 		{"signature of another digest", fakeSource(t, digest, sign(priv, packageDigest(t, []byte("x"))), fn, fn), "BadRequestException", "does not verify"},
 		{"signature by another key", fakeSource(t, digest, forged, fn, fn), "BadRequestException", "does not name its public key"},
+		{"no author", fakeSource(t, digest, nil, fn, fn, func(a *sar.CatalogApp) { a.Author = "" }), "BadRequestException", "invalid metadata"},
+		{"bad labels", fakeSource(t, digest, nil, fn, fn, func(a *sar.CatalogApp) { a.Labels = []string{"a b"} }), "BadRequestException", "invalid metadata"},
 		{"signed", fakeSource(t, digest, sign(priv, digest), fn, fn), "", ""},
 	} {
 		objs := newMemObjects()
@@ -287,5 +292,47 @@ func TestInstallVerifies(t *testing.T) {
 	}
 	if got, _ := objs.get("s3://art/fn.zip"); string(got) != "local code" {
 		t.Errorf("local artifact: got %q, want it kept", got)
+	}
+}
+
+// TestSourcesEndpoints checks eddy's endpoints for sources and installs
+// answer bad requests with the repository's errors.
+func TestSourcesEndpoints(t *testing.T) {
+	t.Parallel()
+	srv := MustCatalogServer(t, MustService(t, newMemObjects()))
+	base := srv.URL + sar.PathPrefix
+	for _, c := range []struct {
+		method, path, body string
+		status             int
+		errType            string
+	}{
+		{"GET", "sources", "", 200, ""},
+		{"GET", "available", "", 200, ""},
+		{"POST", "sources", `{"url":`, 400, "BadRequestException"},
+		{"POST", "sources", `{"url":"gopher://x"}`, 400, "BadRequestException"},
+		{"POST", "sources", `[]`, 400, "BadRequestException"},
+		{"POST", "sources/refresh", `{"url":"http://127.0.0.1:1"}`, 404, "NotFoundException"},
+		{"DELETE", "sources?url=http://127.0.0.1:1", "", 404, "NotFoundException"},
+		{"DELETE", "sources", "", 400, "BadRequestException"},
+		{"POST", "install", `{"name":"a","version":"1.0.0","digest":1}`, 400, "BadRequestException"},
+		{"POST", "install", `{"name":"a","version":"1.0.0"}`, 400, "BadRequestException"},
+		{"POST", "install", ``, 400, "BadRequestException"},
+		{"PUT", "install", `{}`, 404, "NotFoundException"},
+		{"GET", "install", ``, 404, "NotFoundException"},
+	} {
+		req, err := http.NewRequest(c.method, base+c.path, strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct{ ErrorCode, Message string }
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || e.ErrorCode != c.errType || (c.errType != "" && e.Message == "") {
+			t.Errorf("%s %s %s: %d %+v, want %d %s", c.method, c.path, c.body, resp.StatusCode, e, c.status, c.errType)
+		}
 	}
 }
