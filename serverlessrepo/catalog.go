@@ -286,6 +286,7 @@ type summingReader struct {
 	done func(sum string)
 }
 
+// Read reads and hashes what it read.
 func (r *summingReader) Read(p []byte) (int, error) {
 	n, err := r.rc.Read(p)
 	r.h.Write(p[:n])
@@ -295,6 +296,8 @@ func (r *summingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close gives the sum to done, when the reader was read to EOF, and
+// closes the underlying reader.
 func (r *summingReader) Close() error {
 	if r.eof {
 		r.done(hex.EncodeToString(r.h.Sum(nil)))
