@@ -231,6 +231,10 @@ func (h *Handler) serveEddy(w http.ResponseWriter, r *http.Request) {
 		h.serveWebsite(w, r, bucket, websitePathPrefix+bucket, "/"+key)
 	case h.Repo != nil && isRepoPackagePath(r.URL.Path):
 		h.serveRepoPackage(w, r)
+	case h.Repo != nil && strings.HasPrefix(r.URL.Path, sar.CatalogPrefix):
+		h.serveCatalog(w, r)
+	case h.Repo != nil && isRepoSourcesPath(r.URL.Path):
+		h.serveRepoSources(w, r)
 	case h.Repo != nil && strings.HasPrefix(r.URL.Path, sar.PathPrefix) && r.Method == http.MethodGet:
 		h.serveRepoTemplate(w, r)
 	case h.Extra != nil:

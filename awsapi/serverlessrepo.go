@@ -3,6 +3,7 @@ package awsapi
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -36,6 +37,21 @@ type RepoAPI interface {
 	// artifacts.
 	PutSignature(ctx context.Context, id, semver string, in sar.SignatureInput) (*sar.Signature, error)
 	DescribePackage(ctx context.Context, id, semver string) (*sar.VersionPackage, error)
+	RepoCatalogAPI
+}
+
+// RepoCatalogAPI is the repository's catalog, served to other eddies
+// under sar.CatalogPrefix, and its sources, installs from them.
+type RepoCatalogAPI interface {
+	CatalogIndex(ctx context.Context) (*sar.CatalogIndex, error)
+	CatalogTemplate(ctx context.Context, name, version string) (string, error)
+	CatalogArtifact(ctx context.Context, name, version, sha256 string) (io.ReadCloser, error)
+	AddSource(ctx context.Context, url string) (*sar.SourceSummary, error)
+	ListSources(ctx context.Context) ([]sar.SourceSummary, error)
+	RemoveSource(ctx context.Context, url string) error
+	RefreshSources(ctx context.Context, url string) ([]sar.SourceSummary, error)
+	CatalogEntries(ctx context.Context) ([]sar.CatalogEntry, error)
+	Install(ctx context.Context, in sar.InstallInput) (*sar.InstallOutput, error)
 }
 
 // maxRepoRequest bounds a repository request's body (templates included).
@@ -321,4 +337,133 @@ func (h *Handler) serveRepoPackage(w http.ResponseWriter, r *http.Request) {
 	default:
 		h.writeRepoError(w, r, unknown)
 	}
+}
+
+// serveCatalog serves the catalog under sar.CatalogPrefix: read-only and
+// public, so only GET and HEAD.
+func (h *Handler) serveCatalog(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.writeRepoError(w, r, eddy.TypedErrorf(eddy.ENOTFOUND, "NotFoundException", "Unknown operation %s %s", r.Method, r.URL.Path))
+		return
+	}
+	p, err := sar.ParseCatalogPath(strings.TrimPrefix(r.URL.EscapedPath(), sar.CatalogPrefix))
+	if err != nil {
+		h.writeRepoError(w, r, err)
+		return
+	}
+	switch p.Kind {
+	case "index":
+		idx, err := h.Repo.CatalogIndex(ctx)
+		if err != nil {
+			h.writeRepoError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, idx)
+	case "template":
+		body, err := h.Repo.CatalogTemplate(ctx, p.Name, p.Version)
+		if err != nil {
+			h.writeRepoError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, body)
+	case "artifact":
+		rc, err := h.Repo.CatalogArtifact(ctx, p.Name, p.Version, p.SHA256)
+		if err != nil {
+			h.writeRepoError(w, r, err)
+			return
+		}
+		defer rc.Close()
+		w.Header().Set("Content-Type", "application/octet-stream")
+		_, _ = io.Copy(w, rc)
+	}
+}
+
+// serveRepoSources serves eddy's own endpoints for the repository's
+// sources and installs, under sar.PathPrefix:
+//
+//	GET    sources              list the sources
+//	POST   sources {url}        add a source
+//	DELETE sources?url=URL      remove a source
+//	POST   sources/refresh {url} fetch one source's index again, or all
+//	GET    available            the applications the sources offer
+//	POST   install {source, name, version, digest}
+func (h *Handler) serveRepoSources(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	svc := h.Repo
+	var body []byte
+	if r.Method == http.MethodPost {
+		var err error
+		if body, err = readBody(r, maxRepoRequest, badRequestf("The request body is too large.")); err != nil {
+			h.writeRepoError(w, r, err)
+			return
+		}
+	}
+	decode := func(v any) error {
+		if len(strings.TrimSpace(string(body))) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(body, v); err != nil {
+			return badRequestf("Could not parse the request body: %s", jsonProblem(err))
+		}
+		return nil
+	}
+	var in struct {
+		URL string `json:"url"`
+	}
+	var (
+		out    any
+		err    error
+		status = http.StatusOK
+	)
+	switch r.Method + " " + strings.TrimPrefix(r.URL.Path, sar.PathPrefix) {
+	case "GET sources":
+		var items []sar.SourceSummary
+		items, err = svc.ListSources(ctx)
+		out = map[string]any{"sources": items}
+	case "POST sources":
+		if err = decode(&in); err == nil {
+			out, err = svc.AddSource(ctx, in.URL)
+			status = http.StatusCreated
+		}
+	case "DELETE sources":
+		err = svc.RemoveSource(ctx, r.URL.Query().Get("url"))
+		status = http.StatusNoContent
+	case "POST sources/refresh":
+		if err = decode(&in); err == nil {
+			var items []sar.SourceSummary
+			items, err = svc.RefreshSources(ctx, in.URL)
+			out = map[string]any{"sources": items}
+		}
+	case "GET available":
+		var items []sar.CatalogEntry
+		items, err = svc.CatalogEntries(ctx)
+		out = map[string]any{"applications": items}
+	case "POST install":
+		var req sar.InstallInput
+		if err = decode(&req); err == nil {
+			out, err = svc.Install(ctx, req)
+		}
+	default:
+		err = eddy.TypedErrorf(eddy.ENOTFOUND, "NotFoundException", "Unknown operation %s %s", r.Method, r.URL.Path)
+	}
+	if err != nil {
+		h.writeRepoError(w, r, err)
+		return
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	writeJSON(w, status, out)
+}
+
+// isRepoSourcesPath reports whether a path is one of serveRepoSources'.
+func isRepoSourcesPath(p string) bool {
+	switch strings.TrimPrefix(p, sar.PathPrefix) {
+	case "sources", "sources/refresh", "available", "install":
+		return strings.HasPrefix(p, sar.PathPrefix)
+	}
+	return false
 }

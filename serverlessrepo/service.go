@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"sort"
@@ -50,10 +51,13 @@ type Config struct {
 	// ReadURL reads a template or other document a request names by URL
 	// (an object of eddy's S3); nil refuses URLs.
 	ReadURL func(ctx context.Context, url string) (string, error)
-	// Open streams an artifact (an object of eddy's S3) a version's
-	// template names, to compute its package digest; nil leaves versions
-	// without digests.
-	Open OpenFunc
+	// Objects reads and writes the objects of eddy's S3 that a version's
+	// artifacts are: for package digests, the catalog and installs; nil
+	// leaves versions without digests and refuses the catalog and installs.
+	Objects Objects
+	// HTTPClient fetches sources' catalogs (default: one with a 5-minute
+	// timeout).
+	HTTPClient *http.Client
 	// TrustedKeys are the publishers' keys whose signed packages may be
 	// deployed; when there are any, an unsigned, untrusted or changed
 	// package is refused (see VerifyVersion). None: no check.
@@ -123,6 +127,9 @@ func NewService(cfg Config) *Service {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Minute}
 	}
 	return &Service{cfg: cfg}
 }

@@ -169,10 +169,10 @@ func forbidden(format string, args ...any) error {
 // artifact that cannot be read is the request's fault, unless eddy
 // failed.
 func (s *Service) openArtifact(ctx context.Context, a Artifact) (io.ReadCloser, error) {
-	if s.cfg.Open == nil {
+	if s.cfg.Objects == nil {
 		return nil, badRequest("The artifact %s cannot be read: this eddy reads no artifacts.", a.URL())
 	}
-	rc, err := s.cfg.Open(ctx, a)
+	rc, err := s.cfg.Objects.Open(ctx, a)
 	if err != nil {
 		if c := eddy.ErrorCode(err); c == eddy.EINTERNAL || c == eddy.EUNAVAIL {
 			return nil, err
@@ -185,7 +185,7 @@ func (s *Service) openArtifact(ctx context.Context, a Artifact) (io.ReadCloser, 
 // digest computes the digest of a template's package from the objects
 // its artifacts are now; "" when the service reads no artifacts.
 func (s *Service) digest(ctx context.Context, template string) (string, error) {
-	if s.cfg.Open == nil {
+	if s.cfg.Objects == nil {
 		return "", nil
 	}
 	return PackageDigest(ctx, template, s.openArtifact)

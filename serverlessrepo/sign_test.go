@@ -43,6 +43,23 @@ func (m *memObjects) open(_ context.Context, a Artifact) (io.ReadCloser, error) 
 	return io.NopCloser(bytes.NewReader(bytes.Clone(b))), nil
 }
 
+func (m *memObjects) Open(ctx context.Context, a Artifact) (io.ReadCloser, error) { return m.open(ctx, a) }
+
+func (m *memObjects) Put(_ context.Context, a Artifact, body io.Reader) error {
+	b, err := io.ReadAll(body)
+	if err == nil {
+		m.put(a.URL(), b)
+	}
+	return err
+}
+
+func (m *memObjects) Delete(_ context.Context, a Artifact) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.objs, a.URL())
+	return nil
+}
+
 func (m *memObjects) put(url string, b []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -68,7 +85,7 @@ func mustSignService(tb testing.TB, objs *memObjects, keys ...ed25519.PublicKey)
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = e.Close() })
-	s := NewService(Config{Engine: e, Endpoint: "http://eddy", Open: objs.open, TrustedKeys: keys})
+	s := NewService(Config{Engine: e, Endpoint: "http://eddy", Objects: objs, TrustedKeys: keys})
 	if err := s.Open(ctx); err != nil {
 		tb.Fatal(err)
 	}

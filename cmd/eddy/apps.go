@@ -35,7 +35,8 @@ func appsCommand() *cobra.Command {
 		Short: "Publish, inspect, deploy and share applications of the Serverless Application Repository",
 	}
 	cmd.AddCommand(appsPublishCommand(), appsShowCommand(), appsVersionsCommand(), appsListCommand(),
-		appsDeployCommand(), appsShareCommand(), appsUnshareCommand(), appsKeygenCommand())
+		appsDeployCommand(), appsShareCommand(), appsUnshareCommand(), appsKeygenCommand(),
+		appsSourcesCommand(), appsAvailableCommand(), appsInstallCommand())
 	return cmd
 }
 

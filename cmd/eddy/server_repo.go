@@ -20,7 +20,7 @@ func (m *Main) openRepo(ctx context.Context) error {
 		return err
 	}
 	r := serverlessrepo.NewService(serverlessrepo.Config{
-		Engine: m.Engine, Stacks: m.Stacks, ReadURL: m.readObjectURL, Open: m.openArtifact, Endpoint: m.URL(),
+		Engine: m.Engine, Stacks: m.Stacks, ReadURL: m.readObjectURL, Objects: repoObjectsOf(m), Endpoint: m.URL(),
 		Account: m.Config.AccountID, Region: m.Config.Region, Logger: m.Logger, TrustedKeys: keys,
 	})
 	if err := r.Open(ctx); err != nil {
@@ -51,18 +51,6 @@ func (m *Main) readObjectURL(ctx context.Context, u string) (string, error) {
 		return "", eddy.Errorf(eddy.ETOOLARGE, "The object %s is larger than %d bytes.", u, maxRepoDocument)
 	}
 	return string(data), nil
-}
-
-// openArtifact streams the object of eddy's S3 an artifact names.
-func (m *Main) openArtifact(ctx context.Context, a serverlessrepo.Artifact) (io.ReadCloser, error) {
-	if m.Buckets == nil {
-		return nil, eddy.Errorf(eddy.EINVALID, "This eddy has no S3 to read %s from.", a.URL())
-	}
-	out, err := m.Buckets.GetObject(ctx, &buckets.GetObjectInput{Bucket: a.Bucket, Key: a.Key})
-	if err != nil {
-		return nil, err
-	}
-	return out.Body, nil
 }
 
 // closeRepo closes what openRepo opened; safe when it did not.
