@@ -35,7 +35,7 @@ func appsCommand() *cobra.Command {
 		Short: "Publish, inspect, deploy and share applications of the Serverless Application Repository",
 	}
 	cmd.AddCommand(appsPublishCommand(), appsShowCommand(), appsVersionsCommand(), appsListCommand(),
-		appsDeployCommand(), appsShareCommand(), appsUnshareCommand())
+		appsDeployCommand(), appsShareCommand(), appsUnshareCommand(), appsSearchCommand())
 	return cmd
 }
 
