@@ -249,3 +249,34 @@ func FuzzSearchQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestIndexRevisions checks that a late update of the watch does not undo
+// a newer write, nor bring back a deleted application.
+func TestIndexRevisions(t *testing.T) {
+	t.Parallel()
+	ix := newIndex()
+	rec := func(desc string) *record {
+		return &record{App: Application{Name: "app", Author: "me", Description: desc}}
+	}
+	find := func(terms string) []string { return names(ix.search(SearchInput{Terms: terms})) }
+	ix.put("a.app", 5, rec("newer words"))
+	ix.put("a.app", 3, rec("older words"))
+	if got := find("older"); len(got) != 0 {
+		t.Errorf("after a stale put: older found: %q", got)
+	}
+	if got := find("newer"); !slices.Equal(got, []string{"app"}) {
+		t.Errorf("after a stale put: newer: got %q, want [app]", got)
+	}
+	ix.remove("a.app", 6)
+	ix.put("a.app", 5, rec("newer words"))
+	if got := find("newer"); len(got) != 0 {
+		t.Errorf("after a delete, a stale put: got %q, want nothing", got)
+	}
+	ix.put("a.app", 7, rec("again"))
+	if got := find("again"); !slices.Equal(got, []string{"app"}) {
+		t.Errorf("created again: got %q, want [app]", got)
+	}
+	if got := find("newer"); len(got) != 0 || len(ix.postings["newer"]) != 0 {
+		t.Errorf("the words of the replaced version remain: %q %v", got, ix.postings["newer"])
+	}
+}
