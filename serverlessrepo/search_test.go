@@ -38,6 +38,7 @@ func names(rs []SearchResult) []string {
 	return out
 }
 
+// mustSearch searches s and fails the test on an error.
 func mustSearch(t *testing.T, s *Service, in SearchInput) []SearchResult {
 	t.Helper()
 	rs, _, err := s.Search(context.Background(), in)
