@@ -229,6 +229,8 @@ func (h *Handler) serveEddy(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, websitePathPrefix):
 		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, websitePathPrefix), "/")
 		h.serveWebsite(w, r, bucket, websitePathPrefix+bucket, "/"+key)
+	case h.Repo != nil && r.URL.Path == sar.SearchPath && r.Method == http.MethodGet:
+		h.serveRepoSearch(w, r)
 	case h.Repo != nil && isRepoPackagePath(r.URL.Path):
 		h.serveRepoPackage(w, r)
 	case h.Repo != nil && strings.HasPrefix(r.URL.Path, sar.CatalogPrefix):

@@ -37,6 +37,9 @@ type RepoAPI interface {
 	// artifacts.
 	PutSignature(ctx context.Context, id, semver string, in sar.SignatureInput) (*sar.Signature, error)
 	DescribePackage(ctx context.Context, id, semver string) (*sar.VersionPackage, error)
+	// Search finds applications by their words, best first: an eddy
+	// extension served at sar.SearchPath.
+	Search(ctx context.Context, in sar.SearchInput) ([]sar.SearchResult, string, error)
 	RepoCatalogAPI
 }
 
@@ -103,6 +106,28 @@ func (h *Handler) serveRepoTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte(body))
+}
+
+// serveRepoSearch serves Search at sar.SearchPath:
+// ?q=TERMS&label=L&label=M&author=A&maxItems=N&nextToken=T, answered with
+// {"applications": [...], "nextToken": "..."}.
+func (h *Handler) serveRepoSearch(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	in := sar.SearchInput{Terms: q.Get("q"), Labels: q["label"], Author: q.Get("author"), NextToken: q.Get("nextToken")}
+	if s := q.Get("maxItems"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			h.writeRepoError(w, r, badRequestf("Invalid maxItems: %s. maxItems must be between 1 and 100.", s))
+			return
+		}
+		in.MaxItems = n
+	}
+	items, next, err := h.Repo.Search(r.Context(), in)
+	if err != nil {
+		h.writeRepoError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"applications": items, "nextToken": omit(next)})
 }
 
 // serveServerlessRepo routes the repository's REST-JSON API:

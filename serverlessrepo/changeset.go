@@ -74,9 +74,10 @@ func (s *Service) CreateCloudFormationChangeSet(ctx context.Context, in CreateCh
 	}
 	stackName := StackPrefix + in.StackName
 	typ := "CREATE"
+	var current []stacks.Tag
 	if infos, err := s.cfg.Stacks.DescribeStacks(ctx, stackName); err == nil && len(infos) > 0 {
 		if st := infos[0].Status; st != "REVIEW_IN_PROGRESS" && st != "DELETE_COMPLETE" {
-			typ = "UPDATE"
+			typ, current = "UPDATE", infos[0].Tags
 		}
 	}
 	name := in.ChangeSetName
@@ -89,10 +90,7 @@ func (s *Service) CreateCloudFormationChangeSet(ctx context.Context, in CreateCh
 	for _, p := range in.ParameterOverrides {
 		params = append(params, stacks.Parameter{Key: p.Name, Value: p.Value})
 	}
-	var tags []stacks.Tag // none: an update keeps the stack's
-	for _, t := range in.Tags {
-		tags = append(tags, stacks.Tag{Key: t.Key, Value: t.Value})
-	}
+	tags := stackTags(current, in.Tags, rec.App.ApplicationID, v.SemanticVersion)
 	csID, stackID, err := s.cfg.Stacks.CreateChangeSet(ctx, stacks.CreateChangeSetInput{
 		StackName: stackName, ChangeSetName: name, TemplateBody: v.Template, Parameters: params,
 		Capabilities: caps, Tags: tags, ChangeSetType: typ, Description: in.Description,
@@ -101,6 +99,37 @@ func (s *Service) CreateCloudFormationChangeSet(ctx context.Context, in CreateCh
 		return nil, stackError(err)
 	}
 	return &CreateChangeSetOutput{ApplicationID: rec.App.ApplicationID, ChangeSetID: csID, SemanticVersion: v.SemanticVersion, StackID: stackID}, nil
+}
+
+// Tags the repository puts on the stacks it deploys, as AWS does.
+const (
+	TagApplicationID   = "serverlessrepo:applicationId"
+	TagSemanticVersion = "serverlessrepo:semanticVersion"
+)
+
+// stackTags returns the tags of a stack a change set deploys: the stack's
+// current ones, those the request gives over them, and the application's
+// id and version.
+func stackTags(current []stacks.Tag, given []Tag, appID, semver string) []stacks.Tag {
+	var out []stacks.Tag
+	set := func(k, v string) {
+		for i := range out {
+			if out[i].Key == k {
+				out[i].Value = v
+				return
+			}
+		}
+		out = append(out, stacks.Tag{Key: k, Value: v})
+	}
+	for _, t := range current {
+		set(t.Key, t.Value)
+	}
+	for _, t := range given {
+		set(t.Key, t.Value)
+	}
+	set(TagApplicationID, appID)
+	set(TagSemanticVersion, semver)
+	return out
 }
 
 // stackError renders CloudFormation's refusal as the repository's error.

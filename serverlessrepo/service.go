@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/eddyserverless/eddy"
@@ -75,6 +76,10 @@ type Config struct {
 type Service struct {
 	cfg Config
 	kv  jetstream.KeyValue
+	// index is the search index (search.go); stopIndex stops its watch.
+	index     *index
+	stopIndex func()
+	closeOnce sync.Once
 }
 
 // record is one application as stored.
@@ -141,11 +146,11 @@ func (s *Service) Open(ctx context.Context) error {
 		return fmt.Errorf("serverlessrepo: %w", err)
 	}
 	s.kv = kv
-	return nil
+	return s.openIndex(ctx)
 }
 
 // Close releases the service; safe twice.
-func (s *Service) Close() error { return nil }
+func (s *Service) Close() error { s.closeIndex(); return nil }
 
 func (s *Service) now() string { return stamp(s.cfg.Now()) }
 
@@ -209,12 +214,14 @@ func (s *Service) update(ctx context.Context, id string, fn func(*record) error)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := s.kv.Update(ctx, appKey(rec.App.Name), data, rev); err != nil {
+		rev, err = s.kv.Update(ctx, appKey(rec.App.Name), data, rev)
+		if err != nil {
 			if isWrongRevision(err) {
 				continue
 			}
 			return nil, err
 		}
+		s.index.put(appKey(rec.App.Name), rev, rec)
 		return rec, nil
 	}
 	return nil, eddy.TypedErrorf(eddy.ETHROTTLED, "TooManyRequestsException", "Too many concurrent changes to the application.")
@@ -340,12 +347,14 @@ func (s *Service) CreateApplication(ctx context.Context, in CreateApplicationInp
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.kv.Create(ctx, appKey(in.Name), data); err != nil {
+	rev, err := s.kv.Create(ctx, appKey(in.Name), data)
+	if err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return nil, conflict("Application with name %s already exists.", in.Name)
 		}
 		return nil, err
 	}
+	s.index.put(appKey(in.Name), rev, rec)
 	return s.view(rec, "")
 }
 
@@ -434,6 +443,7 @@ func (s *Service) DeleteApplication(ctx context.Context, id string) error {
 		}
 		return err
 	}
+	s.index.remove(appKey(rec.App.Name), rev+1) // the delete's revision is later than rev
 	return nil
 }
 

@@ -36,7 +36,7 @@ func appsCommand() *cobra.Command {
 	}
 	cmd.AddCommand(appsPublishCommand(), appsShowCommand(), appsVersionsCommand(), appsListCommand(),
 		appsDeployCommand(), appsShareCommand(), appsUnshareCommand(), appsKeygenCommand(),
-		appsSourcesCommand(), appsAvailableCommand(), appsInstallCommand())
+		appsSourcesCommand(), appsAvailableCommand(), appsInstallCommand(), appsSearchCommand())
 	return cmd
 }
 
@@ -490,7 +490,10 @@ func appsDeployCommand() *cobra.Command {
 		Short: "Deploy a version of an application (the latest by default) as the stack serverlessrepo-STACK",
 		Long: `deploy makes a change set of the application's version through the
 repository, executes it and follows the stack's events until it settles, as
-"eddy deploy" does. The repository names the stack serverlessrepo-STACK.`,
+"eddy deploy" does. The repository names the stack serverlessrepo-STACK.
+When the stack exists, deploy first prints what the upgrade changes: the
+resources added, replaced, modified and removed, and the parameters and
+capabilities of the new version against those of the stack's.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -518,6 +521,11 @@ repository, executes it and follows the stack's events until it settles, as
 			}
 			stack := appStackPrefix + stackName
 			out := cmd.OutOrStdout()
+			d := &deployer{cfn: c.cloudformation(), out: out, poll: stackPollInterval}
+			prev, err := existingAppStack(ctx, d.cfn, stack)
+			if err != nil {
+				return err
+			}
 			fmt.Fprintf(out, "Creating a change set for stack %s\n", stack)
 			created, err := repo.CreateCloudFormationChangeSet(ctx, &sar.CreateCloudFormationChangeSetInput{
 				ApplicationId: aws.String(arn), StackName: aws.String(stackName), SemanticVersion: optional(version),
@@ -526,7 +534,11 @@ repository, executes it and follows the stack's events until it settles, as
 			if err != nil {
 				return apiMessage(err)
 			}
-			d := &deployer{cfn: c.cloudformation(), out: out, poll: stackPollInterval}
+			if prev != nil {
+				if err := d.showUpgrade(ctx, repo, arn, prev, aws.ToString(created.SemanticVersion), aws.ToString(created.StackId), aws.ToString(created.ChangeSetId)); err != nil {
+					return err
+				}
+			}
 			return d.execute(ctx, stack, aws.ToString(created.StackId), aws.ToString(created.ChangeSetId))
 		},
 	}

@@ -14,7 +14,8 @@ import (
 
 func benchCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Measure eddy against the floor and its peers"}
-	cmd.AddCommand(benchInvokeCommand(), benchAsyncCommand(), benchTablesCommand(), benchQueuesCommand(), benchBucketsCommand(), benchHTTPCommand(), benchDeployCommand())
+	cmd.AddCommand(benchInvokeCommand(), benchAsyncCommand(), benchTablesCommand(), benchQueuesCommand(), benchBucketsCommand(), benchHTTPCommand(), benchDeployCommand(),
+		benchAppsSearchCommand(), benchAppsDeployCommand())
 	return cmd
 }
 
