@@ -236,7 +236,7 @@ func TestInstallVerifies(t *testing.T) {
 	}{
 		{"tampered artifact", fakeSource(t, digest, nil, fn, []byte("evil code")), "BadRequestException", "digest mismatch: want " + digest + ", got "},
 		{"signature of another digest", fakeSource(t, digest, sign(priv, packageDigest(t, []byte("x"))), fn, fn), "BadRequestException", "does not verify"},
-		{"signature by another key", fakeSource(t, digest, forged, fn, fn), "BadRequestException", "does not name its public key"},
+		{"signature by another key", fakeSource(t, digest, forged, fn, fn), "BadRequestException", "does not name the public key"},
 		{"no author", fakeSource(t, digest, nil, fn, fn, func(a *sar.CatalogApp) { a.Author = "" }), "BadRequestException", "invalid metadata"},
 		{"bad labels", fakeSource(t, digest, nil, fn, fn, func(a *sar.CatalogApp) { a.Labels = []string{"a b"} }), "BadRequestException", "invalid metadata"},
 		{"signed", fakeSource(t, digest, sign(priv, digest), fn, fn), "", ""},
