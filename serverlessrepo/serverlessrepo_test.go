@@ -89,6 +89,7 @@ func TestCapabilities(t *testing.T) {
 		{"sam function with role", `{"Transform":"AWS::Serverless-2016-10-31","Resources":{"F":{"Type":"AWS::Serverless::Function","Properties":{"Handler":"index.handler","Runtime":"nodejs20.x","InlineCode":"x","Role":"arn:aws:iam::123456789012:role/r"}}}}`, []string{}},
 		{"nested application", `{"Transform":"AWS::Serverless-2016-10-31","Resources":{"A":{"Type":"AWS::Serverless::Application","Properties":{"Location":{"ApplicationId":"arn:aws:serverlessrepo:us-east-1:123456789012:applications/x","SemanticVersion":"1.0.0"}}}}}`, []string{CapAutoExpand}},
 		{"macro", `{"Transform":"MyMacro","Resources":{"Q":{"Type":"AWS::SQS::Queue"}}}`, []string{CapAutoExpand}},
+		{"sam globals and generated outputs", `{"Transform":"AWS::Serverless-2016-10-31","Globals":{"Function":{"Runtime":"nodejs20.x","Handler":"index.handler"}},"Resources":{"F":{"Type":"AWS::Serverless::Function","Properties":{"InlineCode":"x","Events":{"Get":{"Type":"HttpApi"}}}}},"Outputs":{"Api":{"Value":{"Fn::Sub":"https://${ServerlessHttpApi}.execute-api.${AWS::Region}.amazonaws.com"}},"Role":{"Value":{"Ref":"FRole"}}}}`, []string{CapIAM, CapResourcePolicy}},
 	} {
 		a, err := analyze(c.body)
 		if err != nil {
@@ -101,6 +102,14 @@ func TestCapabilities(t *testing.T) {
 	}
 	if _, err := analyze(`{"Resources": [`); eddy.AsError(err) == nil || eddy.AsError(err).Type != "BadRequestException" {
 		t.Errorf("bad template: %v", err)
+	}
+	for _, bad := range []string{
+		`{"Transform":"AWS::Serverless-2016-10-31","Resources":{"F":{"Type":"AWS::Serverless::Function","Properties":{"Runtime":"nodejs20.x","Handler":"i.h","InlineCode":"x","Nope":1}}}}`,
+		`{"Transform":"AWS::Serverless-2016-10-31","Resources":{"F":{"Type":"AWS::Serverless::Function","Properties":{"Runtime":"nodejs20.x","Handler":"i.h","InlineCode":"x"}}},"Outputs":{"X":{"Value":{"Ref":"Missing"}}}}`,
+	} {
+		if _, err := analyze(bad); eddy.AsError(err) == nil || eddy.AsError(err).Type != "BadRequestException" {
+			t.Errorf("invalid SAM template %s: %v, want BadRequestException", bad, err)
+		}
 	}
 	if m := missingCapabilities([]string{CapIAM, CapResourcePolicy}, []string{CapNamedIAM}); !slices.Equal(m, []string{CapResourcePolicy}) {
 		t.Errorf("missing: %v", m)

@@ -1,6 +1,7 @@
 package serverlessrepo
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"sort"
@@ -53,13 +54,45 @@ func analyze(body string) (*analysis, error) {
 	if err != nil {
 		return nil, badRequest("Invalid template: %s", templateMessage(err))
 	}
+	var expanded *templates.Template
+	if hasSAMTransform(doc) {
+		// A SAM template is valid as its transform's output: Globals, and
+		// outputs that name the resources the transform generates, are
+		// only valid there. What eddy does not transform yet is checked
+		// when it is deployed.
+		out, err := sam.Transform(cloneDoc(doc), sam.Options{StackName: "serverlessrepo", Application: anyVersion})
+		switch {
+		case err == nil:
+			if expanded, err = templates.FromDocument(out, keys); err != nil {
+				return nil, badRequest("Invalid template: %s", templateMessage(err))
+			}
+		case !errors.Is(err, sam.ErrUnsupported):
+			return nil, badRequest("Invalid template: %s", err.Error())
+		}
+		// The template's own parameters and resources, without the
+		// sections only the transform's output can check.
+		doc = cloneDoc(doc)
+		delete(doc, "Globals")
+		delete(doc, "Outputs")
+	}
 	tmpl, err := templates.FromDocument(doc, keys)
 	if err != nil {
 		return nil, badRequest("Invalid template: %s", templateMessage(err))
 	}
 	a := &analysis{params: parameterDefinitions(tmpl), dependencies: dependencies(tmpl)}
-	a.capabilities = capabilities(tmpl)
+	a.capabilities = capabilities(tmpl, expanded)
 	return a, nil
+}
+
+// hasSAMTransform reports whether a template names the SAM transform.
+func hasSAMTransform(doc map[string]any) bool {
+	switch t := doc["Transform"].(type) {
+	case string:
+		return t == samTransform
+	case []any:
+		return slices.Contains(t, any(samTransform))
+	}
+	return false
 }
 
 func templateMessage(err error) string {
@@ -67,9 +100,9 @@ func templateMessage(err error) string {
 }
 
 // capabilities returns the capabilities deploying tmpl requires, computed
-// from the SAM transform's output when the template is a SAM template and
-// the transform can expand it without deploying anything.
-func capabilities(tmpl *templates.Template) []string {
+// from expanded, the SAM transform's output, when the template is a SAM
+// template the transform could expand.
+func capabilities(tmpl, expanded *templates.Template) []string {
 	resources := tmpl.Resources
 	need := map[string]bool{}
 	for _, t := range tmpl.Transform {
@@ -83,10 +116,8 @@ func capabilities(tmpl *templates.Template) []string {
 		}
 	}
 	if slices.Contains(tmpl.Transform, samTransform) {
-		if out, err := sam.Transform(cloneDoc(tmpl.Doc), sam.Options{StackName: "serverlessrepo", Application: anyVersion}); err == nil {
-			if t, err := templates.FromDocument(out, nil); err == nil {
-				resources = t.Resources
-			}
+		if expanded != nil {
+			resources = expanded.Resources
 		} else {
 			// Without the transform's output, a function without a role
 			// of its own gets one.
