@@ -50,6 +50,9 @@ type SearchResult struct {
 	ApplicationSummary
 	Score           float64 `json:"score"`
 	SemanticVersion string  `json:"semanticVersion,omitempty"`
+	// Source is the catalog that offers the application (see AddSource);
+	// empty for an application of this repository.
+	Source string `json:"source,omitempty"`
 }
 
 // Fields of an application Search looks into, and their weights: a word
@@ -123,6 +126,7 @@ type searchDoc struct {
 	rev     uint64
 	summary ApplicationSummary
 	version string
+	source  string
 	// nameKey is the name's words joined by spaces, to find an exact
 	// name match whatever the punctuation.
 	nameKey string
@@ -156,20 +160,39 @@ func newIndex() *index {
 // newSearchDoc makes the document of a record.
 func newSearchDoc(key string, rev uint64, rec *record) *searchDoc {
 	a := rec.App
-	d := &searchDoc{
-		key: key, rev: rev, tf: map[string]*[nFields]int32{},
-		summary: ApplicationSummary{
-			ApplicationID: a.ApplicationID, Name: a.Name, Author: a.Author, Description: a.Description,
-			CreationTime: a.CreationTime, HomePageURL: a.HomePageURL, Labels: a.Labels, SpdxLicenseID: a.SpdxLicenseID,
-		},
-		nameKey: strings.Join(Tokenize(a.Name), " "),
-	}
+	version := ""
 	if n := len(rec.Versions); n > 0 {
-		d.version = rec.Versions[n-1].SemanticVersion
+		version = rec.Versions[n-1].SemanticVersion
+	}
+	return makeSearchDoc(key, rev, ApplicationSummary{
+		ApplicationID: a.ApplicationID, Name: a.Name, Author: a.Author, Description: a.Description,
+		CreationTime: a.CreationTime, HomePageURL: a.HomePageURL, Labels: a.Labels, SpdxLicenseID: a.SpdxLicenseID,
+	}, version, rec.ReadmeBody)
+}
+
+// sourceDoc makes the document of an application a source offers.
+func sourceDoc(key string, rev uint64, src string, a *CatalogApp) *searchDoc {
+	version := ""
+	if v := a.Latest(); v != nil {
+		version = v.SemanticVersion
+	}
+	d := makeSearchDoc(key, rev, ApplicationSummary{
+		Name: a.Name, Author: a.Author, Description: a.Description, HomePageURL: a.HomePageURL,
+		Labels: a.Labels, SpdxLicenseID: a.SpdxLicenseID,
+	}, version, a.Readme)
+	d.source = src
+	return d
+}
+
+// makeSearchDoc counts the words of an application's fields.
+func makeSearchDoc(key string, rev uint64, a ApplicationSummary, version, readme string) *searchDoc {
+	d := &searchDoc{
+		key: key, rev: rev, tf: map[string]*[nFields]int32{}, summary: a, version: version,
+		nameKey: strings.Join(Tokenize(a.Name), " "),
 	}
 	for f, text := range [nFields]string{
 		fieldName: a.Name, fieldLabels: strings.Join(a.Labels, " "), fieldDescription: a.Description,
-		fieldAuthor: a.Author, fieldReadme: rec.ReadmeBody,
+		fieldAuthor: a.Author, fieldReadme: readme,
 	} {
 		for _, w := range Tokenize(text) {
 			c := d.tf[w]
@@ -198,7 +221,47 @@ func (ix *index) put(key string, rev uint64, rec *record) {
 	}
 	ix.removeLocked(key)
 	ix.revs[key] = rev
-	ix.docs[key] = d
+	ix.addLocked(d)
+}
+
+// putSource indexes the applications a source's cached index offers, at
+// revision rev of its key, in place of those it offered before; nil src
+// removes them.
+func (ix *index) putSource(key string, rev uint64, src *Source) {
+	if ix == nil {
+		return
+	}
+	var docs []*searchDoc
+	if src != nil {
+		for i := range src.Index.Applications {
+			a := &src.Index.Applications[i]
+			docs = append(docs, sourceDoc(key+"/"+a.Name, rev, src.URL, a))
+		}
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	switch {
+	case src == nil && rev == 0:
+		// A delete on this node, whose revision the watch brings later.
+	case rev < ix.revs[key]:
+		return
+	default:
+		ix.revs[key] = rev
+	}
+	for k := range ix.docs {
+		if strings.HasPrefix(k, key+"/") {
+			ix.removeLocked(k)
+		}
+	}
+	for _, d := range docs {
+		ix.addLocked(d)
+	}
+}
+
+// addLocked adds a document whose key the index does not hold; the caller
+// holds mu.
+func (ix *index) addLocked(d *searchDoc) {
+	ix.docs[d.key] = d
 	for w := range d.tf {
 		p := ix.postings[w]
 		if p == nil {
@@ -303,7 +366,7 @@ func (ix *index) search(in SearchInput) []SearchResult {
 	if len(terms) == 0 {
 		for _, d := range ix.docs {
 			if keep(d, in.Labels, in.Author) {
-				out = append(out, SearchResult{ApplicationSummary: d.summary, SemanticVersion: d.version})
+				out = append(out, SearchResult{ApplicationSummary: d.summary, SemanticVersion: d.version, Source: d.source})
 			}
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -354,7 +417,7 @@ func (ix *index) search(in SearchInput) []SearchResult {
 		if d.nameKey == nameKey || strings.EqualFold(d.summary.Name, strings.TrimSpace(in.Terms)) {
 			s += exactNameBoost
 		}
-		out = append(out, SearchResult{ApplicationSummary: d.summary, SemanticVersion: d.version, Score: math.Round(s*1000) / 1000})
+		out = append(out, SearchResult{ApplicationSummary: d.summary, SemanticVersion: d.version, Source: d.source, Score: math.Round(s*1000) / 1000})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Score != out[j].Score {
@@ -390,7 +453,7 @@ func (s *Service) Search(_ context.Context, in SearchInput) ([]SearchResult, str
 // with a watch of its applications, until Close.
 func (s *Service) openIndex(ctx context.Context) error {
 	wctx, cancel := context.WithCancel(context.Background())
-	w, err := s.kv.WatchFiltered(wctx, []string{"a.>"})
+	w, err := s.kv.WatchFiltered(wctx, []string{"a.>", "src.>"})
 	if err != nil {
 		cancel()
 		return err
@@ -440,8 +503,21 @@ func (s *Service) openIndex(ctx context.Context) error {
 	return nil
 }
 
-// indexEntry applies one watched change to the index.
+// indexEntry applies one watched change to the index: of an application,
+// or of a source's cached index.
 func (s *Service) indexEntry(e jetstream.KeyValueEntry) {
+	if strings.HasPrefix(e.Key(), "src.") {
+		var src *Source
+		if e.Operation() == jetstream.KeyValuePut {
+			src = &Source{}
+			if err := json.Unmarshal(e.Value(), src); err != nil {
+				s.cfg.Logger.Warn("serverlessrepo: unreadable source", "key", e.Key(), "err", err)
+				return
+			}
+		}
+		s.index.putSource(e.Key(), e.Revision(), src)
+		return
+	}
 	if e.Operation() != jetstream.KeyValuePut {
 		s.index.remove(e.Key(), e.Revision())
 		return

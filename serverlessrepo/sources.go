@@ -146,8 +146,12 @@ func (s *Service) putSource(ctx context.Context, src *Source) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.kv.Put(ctx, sourceKey(src.URL), data)
-	return err
+	rev, err := s.kv.Put(ctx, sourceKey(src.URL), data)
+	if err != nil {
+		return err
+	}
+	s.index.putSource(sourceKey(src.URL), rev, src)
+	return nil
 }
 
 // getSource reads a stored source.
@@ -241,7 +245,11 @@ func (s *Service) RemoveSource(ctx context.Context, raw string) error {
 	if _, err := s.getSource(ctx, u); err != nil {
 		return err
 	}
-	return s.kv.Delete(ctx, sourceKey(u))
+	if err := s.kv.Delete(ctx, sourceKey(u)); err != nil {
+		return err
+	}
+	s.index.putSource(sourceKey(u), 0, nil) // the watch brings the delete's revision
+	return nil
 }
 
 // RefreshSources fetches the index of the source raw again, or of every

@@ -100,6 +100,15 @@ func TestAppsCatalog(t *testing.T) {
 		t.Errorf("available queue: %v\n%s", err, out)
 	}
 
+	// eddy apps search ranks what the sources offer with B's own.
+	out, _, err = runCLI(t, b, appsCommand(), "search", "echo")
+	if err != nil {
+		t.Fatalf("search echo on B: %v\n%s", err, out)
+	}
+	if row := strings.Fields(strings.Split(out, "\n")[1]); len(row) < 5 || row[0] != "echo-app" || row[4] != a.URL() {
+		t.Fatalf("search echo on B: first row %q\n%s", row, out)
+	}
+
 	wrong := "sha256:" + strings.Repeat("ab", 32)
 	_, _, err = runCLI(t, b, appsCommand(), "install", "echo-app@1.0.0", "--digest", wrong)
 	if err == nil || !strings.Contains(err.Error(), "digest mismatch: want "+wrong+", got "+digest) {

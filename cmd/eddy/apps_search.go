@@ -32,7 +32,9 @@ README have the terms (or words they begin), best first: a word of the name
 counts most, one of the README least, and an application named as the terms
 comes first. --label keeps the applications with every label given, --author
 those of the author. Without terms, the applications the filters keep are
-listed by name. Search is an eddy extension of the repository's API.`,
+listed by name. The applications the catalogs added with "eddy apps sources
+add" offer are searched too; SOURCE names the catalog ("local": this eddy's).
+Search is an eddy extension of the repository's API.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if maxItems < 1 || maxItems > 100 {
 				return errors.New("--max must be between 1 and 100")
@@ -44,13 +46,17 @@ listed by name. Search is an eddy extension of the repository's API.`,
 				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tVERSION\tAUTHOR\tSCORE\tDESCRIPTION")
+			fmt.Fprintln(tw, "NAME\tVERSION\tAUTHOR\tSCORE\tSOURCE\tDESCRIPTION")
 			for _, a := range res {
 				v := a.SemanticVersion
 				if v == "" {
 					v = "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Name, v, a.Author, strconv.FormatFloat(a.Score, 'f', 2, 64), a.Description)
+				src := a.Source
+				if src == "" {
+					src = "local"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Name, v, a.Author, strconv.FormatFloat(a.Score, 'f', 2, 64), src, a.Description)
 			}
 			return tw.Flush()
 		},

@@ -17,7 +17,7 @@ import (
 func searchNames(t *testing.T, out string) []string {
 	t.Helper()
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if len(lines) == 0 || !slices.Equal(strings.Fields(lines[0]), []string{"NAME", "VERSION", "AUTHOR", "SCORE", "DESCRIPTION"}) {
+	if len(lines) == 0 || !slices.Equal(strings.Fields(lines[0]), []string{"NAME", "VERSION", "AUTHOR", "SCORE", "SOURCE", "DESCRIPTION"}) {
 		t.Fatalf("search table: %q", out)
 	}
 	names := []string{}
@@ -53,7 +53,7 @@ func TestAppsSearch(t *testing.T) {
 		t.Fatalf("search resizer: got %q, want [image-resizer queue-drainer]\n%s", got, out)
 	}
 	row := strings.Fields(strings.Split(out, "\n")[1])
-	if len(row) < 5 || row[1] != "1.0.0" || row[2] != "alice" || row[3] == "0.00" || strings.Join(row[4:], " ") != "resizes images put in a bucket" {
+	if len(row) < 6 || row[1] != "1.0.0" || row[2] != "alice" || row[3] == "0.00" || row[4] != "local" || strings.Join(row[5:], " ") != "resizes images put in a bucket" {
 		t.Errorf("search resizer: first row %q", row)
 	}
 	out, _, err = runCLI(t, m, appsCommand(), "search", "images")
