@@ -43,7 +43,9 @@ func (m *memObjects) open(_ context.Context, a Artifact) (io.ReadCloser, error) 
 	return io.NopCloser(bytes.NewReader(bytes.Clone(b))), nil
 }
 
-func (m *memObjects) Open(ctx context.Context, a Artifact) (io.ReadCloser, error) { return m.open(ctx, a) }
+func (m *memObjects) Open(ctx context.Context, a Artifact) (io.ReadCloser, error) {
+	return m.open(ctx, a)
+}
 
 func (m *memObjects) Put(_ context.Context, a Artifact, body io.Reader) error {
 	b, err := io.ReadAll(body)

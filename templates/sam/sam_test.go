@@ -273,8 +273,8 @@ func TestApplication(t *testing.T) {
 		t.Errorf("Application asked %q", asked)
 	}
 	for name, loc := range map[string]any{
-		"Property 'ApplicationId' cannot be blank.":  map[string]any{"SemanticVersion": "1.0.0"},
-		"Type of property 'Location' is invalid.":    []any{"x"},
+		"Property 'ApplicationId' cannot be blank.": map[string]any{"SemanticVersion": "1.0.0"},
+		"Type of property 'Location' is invalid.":   []any{"x"},
 		"Cannot access application nope: not found": map[string]any{"ApplicationId": "nope"},
 	} {
 		doc := map[string]any{"Resources": map[string]any{"App": map[string]any{
