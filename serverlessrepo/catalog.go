@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // A catalog is what an eddy shares with other eddies: the applications
@@ -159,24 +158,12 @@ func validDigest(s string) bool {
 
 // publicRecords returns the records of every public application, by name.
 func (s *Service) publicRecords(ctx context.Context) ([]*record, error) {
-	keys, err := s.kv.ListKeysFiltered(ctx, "a.>")
+	all, err := readAll[record](ctx, s, "a.>")
 	if err != nil {
 		return nil, err
 	}
 	var recs []*record
-	for k := range keys.Keys() {
-		ent, err := s.kv.Get(ctx, k)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		rec := &record{}
-		if err := json.Unmarshal(ent.Value(), rec); err != nil {
-			s.cfg.Logger.Warn("serverlessrepo: unreadable application", "key", k, "err", err)
-			continue
-		}
+	for _, rec := range all {
 		if isPublic(rec.Statements) {
 			recs = append(recs, rec)
 		}

@@ -9,16 +9,9 @@ import "context"
 // With trusted publisher keys, a version that is unsigned, untrusted or
 // changed since it was signed is refused, as its change sets are.
 func (s *Service) ResolveVersion(ctx context.Context, id, semver string) (templateURL, version string, err error) {
-	rec, _, err := s.load(ctx, id)
+	rec, v, err := s.loadVersion(ctx, id, semver)
 	if err != nil {
 		return "", "", err
-	}
-	v, err := s.version(rec, semver)
-	if err != nil {
-		return "", "", err
-	}
-	if v == nil {
-		return "", "", badRequest("The application %s has no versions.", id)
 	}
 	if err := s.verify(ctx, rec, v); err != nil {
 		return "", "", err

@@ -199,6 +199,50 @@ func (s *Service) load(ctx context.Context, id string) (*record, uint64, error) 
 	return rec, ent.Revision(), nil
 }
 
+// loadVersion reads an application and its version semver (the latest
+// when semver is empty); an application without versions is a
+// BadRequestException.
+func (s *Service) loadVersion(ctx context.Context, id, semver string) (*record, *storedVersion, error) {
+	rec, _, err := s.load(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := s.version(rec, semver)
+	if err != nil {
+		return nil, nil, err
+	}
+	if v == nil {
+		return nil, nil, badRequest("The application %s has no versions.", id)
+	}
+	return rec, v, nil
+}
+
+// readAll reads every value of the bucket under filter as a T; one that
+// does not decode is logged and skipped.
+func readAll[T any](ctx context.Context, s *Service, filter string) ([]*T, error) {
+	keys, err := s.kv.ListKeysFiltered(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	var out []*T
+	for k := range keys.Keys() {
+		ent, err := s.kv.Get(ctx, k)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		v := new(T)
+		if err := json.Unmarshal(ent.Value(), v); err != nil {
+			s.cfg.Logger.Warn("serverlessrepo: unreadable value", "key", k, "err", err)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // update applies fn to an application's record and saves it, again when
 // another write came between.
 func (s *Service) update(ctx context.Context, id string, fn func(*record) error) (*record, error) {
@@ -478,25 +522,9 @@ func page(n int, maxItems int, token string) (start, end int, next string, err e
 
 // ListApplications lists the applications by name.
 func (s *Service) ListApplications(ctx context.Context, maxItems int, token string) ([]ApplicationSummary, string, error) {
-	keys, err := s.kv.ListKeysFiltered(ctx, "a.>")
+	recs, err := readAll[record](ctx, s, "a.>")
 	if err != nil {
 		return nil, "", err
-	}
-	var recs []*record
-	for k := range keys.Keys() {
-		ent, err := s.kv.Get(ctx, k)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, "", err
-		}
-		rec := &record{}
-		if err := json.Unmarshal(ent.Value(), rec); err != nil {
-			s.cfg.Logger.Warn("serverlessrepo: unreadable application", "key", k, "err", err)
-			continue
-		}
-		recs = append(recs, rec)
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].App.Name < recs[j].App.Name })
 	start, end, next, err := page(len(recs), maxItems, token)
@@ -604,16 +632,9 @@ func (s *Service) UnshareApplication(ctx context.Context, id, org string) error 
 // CreateCloudFormationTemplate makes a template of a version (the latest
 // when semver is empty), served at once at its URL for six hours.
 func (s *Service) CreateCloudFormationTemplate(ctx context.Context, id, semver string) (*CloudFormationTemplate, error) {
-	rec, _, err := s.load(ctx, id)
+	rec, v, err := s.loadVersion(ctx, id, semver)
 	if err != nil {
 		return nil, err
-	}
-	v, err := s.version(rec, semver)
-	if err != nil {
-		return nil, err
-	}
-	if v == nil {
-		return nil, badRequest("The application %s has no versions.", id)
 	}
 	if err := s.verify(ctx, rec, v); err != nil {
 		return nil, err

@@ -260,16 +260,9 @@ type VersionPackage struct {
 // DescribePackage returns the package of version semver (the latest when
 // empty) of an application.
 func (s *Service) DescribePackage(ctx context.Context, id, semver string) (*VersionPackage, error) {
-	rec, _, err := s.load(ctx, id)
+	rec, v, err := s.loadVersion(ctx, id, semver)
 	if err != nil {
 		return nil, err
-	}
-	v, err := s.version(rec, semver)
-	if err != nil {
-		return nil, err
-	}
-	if v == nil {
-		return nil, notFound("The application %s has no versions.", id)
 	}
 	arts, err := Artifacts(v.Template)
 	if err != nil {
@@ -304,16 +297,9 @@ func (s *Service) VerifyVersion(ctx context.Context, id, semver string) error {
 	if len(s.cfg.TrustedKeys) == 0 {
 		return nil
 	}
-	rec, _, err := s.load(ctx, id)
+	rec, v, err := s.loadVersion(ctx, id, semver)
 	if err != nil {
 		return err
-	}
-	v, err := s.version(rec, semver)
-	if err != nil {
-		return err
-	}
-	if v == nil {
-		return badRequest("The application %s has no versions.", id)
 	}
 	return s.verify(ctx, rec, v)
 }

@@ -172,25 +172,9 @@ func (s *Service) getSource(ctx context.Context, u string) (*Source, error) {
 
 // sources returns every stored source, by URL.
 func (s *Service) sources(ctx context.Context) ([]*Source, error) {
-	keys, err := s.kv.ListKeysFiltered(ctx, "src.>")
+	out, err := readAll[Source](ctx, s, "src.>")
 	if err != nil {
 		return nil, err
-	}
-	var out []*Source
-	for k := range keys.Keys() {
-		ent, err := s.kv.Get(ctx, k)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		src := &Source{}
-		if err := json.Unmarshal(ent.Value(), src); err != nil {
-			s.cfg.Logger.Warn("serverlessrepo: unreadable source", "key", k, "err", err)
-			continue
-		}
-		out = append(out, src)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
 	return out, nil

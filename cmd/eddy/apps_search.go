@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -93,38 +91,12 @@ func searchAppsPage(ctx context.Context, hc *http.Client, endpoint string, in se
 	if in.NextToken != "" {
 		q.Set("nextToken", in.NextToken)
 	}
-	u := strings.TrimRight(endpoint, "/") + serverlessrepo.SearchPath + "?" + q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, "", err
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, "", err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return nil, "", err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			ErrorCode string `json:"errorCode"`
-			Message   string `json:"message"`
-		}
-		if json.Unmarshal(data, &e) == nil && e.Message != "" {
-			if e.ErrorCode == "" {
-				return nil, "", fmt.Errorf("search: %s", e.Message)
-			}
-			return nil, "", fmt.Errorf("search: %s: %s", e.ErrorCode, e.Message)
-		}
-		return nil, "", fmt.Errorf("search: %s", resp.Status)
-	}
 	var page struct {
 		Applications []serverlessrepo.SearchResult `json:"applications"`
 		NextToken    string                        `json:"nextToken"`
 	}
-	if err := json.Unmarshal(data, &page); err != nil {
+	path := strings.TrimPrefix(serverlessrepo.SearchPath, serverlessrepo.PathPrefix) + "?" + q.Encode()
+	if err := callRepo(ctx, hc, endpoint, http.MethodGet, path, nil, &page); err != nil {
 		return nil, "", fmt.Errorf("search: %w", err)
 	}
 	return page.Applications, page.NextToken, nil

@@ -1,20 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -134,12 +130,9 @@ func signVersion(ctx context.Context, c *clientFlags, keyPath, name, version, te
 		return "", fmt.Errorf("the package's digest: %w", err)
 	}
 	sig := serverlessrepo.SignDigest(priv, digest)
-	body, err := json.Marshal(serverlessrepo.SignatureInput{Digest: digest, PublicKey: sig.PublicKey, Signature: sig.Value})
-	if err != nil {
-		return "", err
-	}
+	in := serverlessrepo.SignatureInput{Digest: digest, PublicKey: sig.PublicKey, Signature: sig.Value}
 	var out serverlessrepo.Signature
-	if err := repoExtension(ctx, c.endpoint, http.MethodPut, "signatures", name, version, body, &out); err != nil {
+	if err := callRepo(ctx, http.DefaultClient, c.endpoint, http.MethodPut, versionPath("signatures", name, version), in, &out); err != nil {
 		return "", fmt.Errorf("signing %s version %s: %w", name, version, err)
 	}
 	return out.Signer, nil
@@ -149,48 +142,13 @@ func signVersion(ctx context.Context, c *clientFlags, keyPath, name, version, te
 // artifacts.
 func describePackage(ctx context.Context, endpoint, name, version string) (*serverlessrepo.VersionPackage, error) {
 	var out serverlessrepo.VersionPackage
-	if err := repoExtension(ctx, endpoint, http.MethodGet, "packages", name, version, nil, &out); err != nil {
+	if err := callRepo(ctx, http.DefaultClient, endpoint, http.MethodGet, versionPath("packages", name, version), nil, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-// repoExtension calls one of the repository's package endpoints under
-// serverlessrepo.PathPrefix (KIND/NAME/VERSION) and decodes its answer
-// into out; an error answer becomes its message.
-func repoExtension(ctx context.Context, endpoint, method, kind, name, version string, body []byte, out any) error {
-	u := strings.TrimRight(endpoint, "/") + serverlessrepo.PathPrefix + kind + "/" + url.PathEscape(name) + "/" + url.PathEscape(version)
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		var e struct {
-			ErrorCode, Message string
-		}
-		if json.Unmarshal(data, &e) == nil && e.Message != "" {
-			return fmt.Errorf("%s: %s", e.ErrorCode, e.Message)
-		}
-		return fmt.Errorf("%s %s: %s", method, u, resp.Status)
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return errors.New("the server's answer is not JSON")
-	}
-	return nil
+// versionPath is the path of a version's package endpoint: KIND/NAME/VERSION.
+func versionPath(kind, name, version string) string {
+	return kind + "/" + url.PathEscape(name) + "/" + url.PathEscape(version)
 }

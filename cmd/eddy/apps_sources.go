@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -59,48 +56,6 @@ func repoObjectsOf(m *Main) serverlessrepo.Objects {
 	return repoObjects{m}
 }
 
-// callRepo calls one of the repository's eddy endpoints (under
-// serverlessrepo.PathPrefix) with a JSON body (nil for none) and decodes
-// the JSON answer into out (nil to ignore it).
-func callRepo(ctx context.Context, c *clientFlags, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(data)
-	}
-	u := strings.TrimRight(c.endpoint, "/") + serverlessrepo.PathPrefix + path
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return err
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		var e struct{ ErrorCode, Message string }
-		if json.Unmarshal(data, &e) == nil && e.Message != "" {
-			return errors.New(e.Message)
-		}
-		return fmt.Errorf("%s %s: %s", method, u, resp.Status)
-	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
-		return nil
-	}
-	return json.Unmarshal(data, out)
-}
-
 // appsSourcesCommand is `eddy apps sources`.
 func appsSourcesCommand() *cobra.Command {
 	cmd := &cobra.Command{
@@ -130,7 +85,7 @@ func sourcesAddCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var out serverlessrepo.SourceSummary
-			if err := callRepo(cmd.Context(), &c, http.MethodPost, "sources", map[string]string{"url": args[0]}, &out); err != nil {
+			if err := callRepo(cmd.Context(), http.DefaultClient, c.endpoint, http.MethodPost, "sources", map[string]string{"url": args[0]}, &out); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Added source %s: %d applications\n", out.URL, out.Applications)
@@ -152,7 +107,7 @@ func sourcesListCommand() *cobra.Command {
 			var out struct {
 				Sources []serverlessrepo.SourceSummary
 			}
-			if err := callRepo(cmd.Context(), &c, http.MethodGet, "sources", nil, &out); err != nil {
+			if err := callRepo(cmd.Context(), http.DefaultClient, c.endpoint, http.MethodGet, "sources", nil, &out); err != nil {
 				return err
 			}
 			return printSources(cmd.OutOrStdout(), out.Sources)
@@ -170,7 +125,7 @@ func sourcesRemoveCommand() *cobra.Command {
 		Short: "Remove a source; what was installed from it stays",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := callRepo(cmd.Context(), &c, http.MethodDelete, "sources?url="+url.QueryEscape(args[0]), nil, nil); err != nil {
+			if err := callRepo(cmd.Context(), http.DefaultClient, c.endpoint, http.MethodDelete, "sources?url="+url.QueryEscape(args[0]), nil, nil); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Removed source %s\n", args[0])
@@ -196,7 +151,7 @@ func sourcesRefreshCommand() *cobra.Command {
 			var out struct {
 				Sources []serverlessrepo.SourceSummary
 			}
-			if err := callRepo(cmd.Context(), &c, http.MethodPost, "sources/refresh", in, &out); err != nil {
+			if err := callRepo(cmd.Context(), http.DefaultClient, c.endpoint, http.MethodPost, "sources/refresh", in, &out); err != nil {
 				return err
 			}
 			return printSources(cmd.OutOrStdout(), out.Sources)
@@ -222,7 +177,7 @@ func catalogMatches(a serverlessrepo.CatalogApp, terms []string) bool {
 // availableApps returns the applications the sources offer.
 func availableApps(ctx context.Context, c *clientFlags) ([]serverlessrepo.CatalogEntry, error) {
 	var out struct{ Applications []serverlessrepo.CatalogEntry }
-	if err := callRepo(ctx, c, http.MethodGet, "available", nil, &out); err != nil {
+	if err := callRepo(ctx, http.DefaultClient, c.endpoint, http.MethodGet, "available", nil, &out); err != nil {
 		return nil, err
 	}
 	return out.Applications, nil
@@ -300,7 +255,7 @@ without the source.`,
 			}
 			var out serverlessrepo.InstallOutput
 			in := serverlessrepo.InstallInput{Source: source, Name: name, Version: version, Digest: digest}
-			if err := callRepo(ctx, &c, http.MethodPost, "install", in, &out); err != nil {
+			if err := callRepo(ctx, http.DefaultClient, c.endpoint, http.MethodPost, "install", in, &out); err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
