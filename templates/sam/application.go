@@ -4,7 +4,6 @@ import "fmt"
 
 // Tags samtranslator puts on the stack of a nested application.
 const (
-	tagCreatedBy   = "lambda:createdBy"
 	tagAppID       = "serverlessrepo:applicationId"
 	tagSemanticVer = "serverlessrepo:semanticVersion"
 )
@@ -65,16 +64,13 @@ func (t *transformer) application(id string, r map[string]any) error {
 			return invalid(id, "Type of property 'Parameters' is invalid.")
 		}
 	}
-	tags := append([]any{map[string]any{"Key": tagCreatedBy, "Value": "SAM"}}, appTags...)
-	if ut, ok := p["Tags"]; ok && ut != nil {
-		m, ok := ut.(map[string]any)
-		if !ok {
-			return invalid(id, "Type of property 'Tags' is invalid.")
-		}
-		for _, k := range sortedKeys(m) {
-			tags = append(tags, map[string]any{"Key": k, "Value": deepCopy(m[k])})
-		}
+	tags, err := tagList(id, p["Tags"])
+	if err != nil {
+		return err
 	}
+	// samtranslator lists the repository's tags after its own, before the
+	// template's.
+	tags = append(tags[:1], append(appTags, tags[1:]...)...)
 	sp["Tags"] = tags
 	out := resource("AWS::CloudFormation::Stack", sp)
 	passthrough(r, out)
