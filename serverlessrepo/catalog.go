@@ -12,7 +12,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-
 )
 
 // A catalog is what an eddy shares with other eddies: the applications
