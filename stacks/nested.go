@@ -175,7 +175,7 @@ func (n nestedStack) Delete(ctx context.Context, r *Request) error {
 		case st.Status == "DELETE_COMPLETE":
 			return nil
 		case st.Status == "DELETE_FAILED":
-			return fmt.Errorf("Embedded stack %s was not successfully deleted: %s", st.StackID, st.StatusReason)
+			return embeddedFailure(" %s was not successfully deleted: %s", st.StackID, st.StatusReason)
 		case strings.HasSuffix(st.Status, "_IN_PROGRESS"):
 		default:
 			if err := n.s.DeleteStack(ctx, st.StackID); err != nil {
@@ -210,7 +210,7 @@ func (n nestedStack) wait(ctx context.Context, id string, timeout time.Duration,
 				ok = strings.HasSuffix(st.Status, "_COMPLETE") && !strings.Contains(st.Status, "ROLLBACK")
 			}
 			if !ok {
-				return nil, fmt.Errorf("Embedded stack %s was not successfully %s: %s", st.StackID, verb, n.failure(ctx, st))
+				return nil, embeddedFailure(" %s was not successfully %s: %s", st.StackID, verb, n.failure(ctx, st))
 			}
 			attrs := map[string]any{}
 			for _, o := range st.Outputs {
@@ -220,7 +220,7 @@ func (n nestedStack) wait(ctx context.Context, id string, timeout time.Duration,
 		}
 		if err := sleepCtx(ctx, nestedPoll); err != nil {
 			if ctx.Err() == context.DeadlineExceeded && timeout > 0 {
-				return nil, fmt.Errorf("Embedded stack %s was not successfully %s: the stack did not finish within TimeoutInMinutes (%v)", st.StackID, verb, timeout)
+				return nil, embeddedFailure(" %s was not successfully %s: the stack did not finish within TimeoutInMinutes (%v)", st.StackID, verb, timeout)
 			}
 			return nil, err
 		}
@@ -243,6 +243,12 @@ func (n nestedStack) failure(ctx context.Context, st *stackRecord) string {
 		return st.StatusReason
 	}
 	return "The stack is " + st.Status + "."
+}
+
+// embeddedFailure is a nested stack's failure, worded as CloudFormation
+// words it: "Embedded stack ARN was not successfully …".
+func embeddedFailure(format string, args ...any) error {
+	return eddy.Errorf(eddy.EINVALID, "Embedded stack "+format, args...)
 }
 
 // sleepCtx waits d, or until ctx ends.
