@@ -182,6 +182,16 @@ func (inst *instance) fail(doc *errorDoc, dir string) {
 	close(inst.exited)
 }
 
+// eddyExecutable is the path of the running eddy, which the functions of
+// eddy's bundled applications run as their handler ("eddy handler NAME").
+var eddyExecutable = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "eddy"
+	}
+	return exe
+})
+
 func (inst *instance) environment(dir, exe string) []string {
 	fn := inst.fn
 	version := fn.Version
@@ -210,6 +220,7 @@ func (inst *instance) environment(dir, exe string) []string {
 		"AWS_SECRET_ACCESS_KEY=test",
 		"AWS_SESSION_TOKEN=test",
 		"AWS_ENDPOINT_URL=" + inst.m.cfg.Endpoint(),
+		"EDDY_EXECUTABLE=" + eddyExecutable(),
 		"PATH=" + path,
 		"LANG=en_US.UTF-8",
 		"TZ=:UTC",

@@ -496,50 +496,11 @@ resources added, replaced, modified and removed, and the parameters and
 capabilities of the new version against those of the stack's.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			repo := c.repo()
-			name, version := splitAppVersion(args[0])
-			arn, err := resolveApp(ctx, repo, name)
-			if err != nil {
-				return err
-			}
-			if stackName == "" {
-				stackName = stackNameFor(arn[strings.LastIndex(arn, "/")+1:])
-			}
 			overrides, err := parseParams(params)
 			if err != nil {
 				return err
 			}
-			keys := make([]string, 0, len(overrides))
-			for k := range overrides {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			var values []sartypes.ParameterValue
-			for _, k := range keys {
-				values = append(values, sartypes.ParameterValue{Name: aws.String(k), Value: aws.String(overrides[k])})
-			}
-			stack := appStackPrefix + stackName
-			out := cmd.OutOrStdout()
-			d := &deployer{cfn: c.cloudformation(), out: out, poll: stackPollInterval}
-			prev, err := existingAppStack(ctx, d.cfn, stack)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "Creating a change set for stack %s\n", stack)
-			created, err := repo.CreateCloudFormationChangeSet(ctx, &sar.CreateCloudFormationChangeSetInput{
-				ApplicationId: aws.String(arn), StackName: aws.String(stackName), SemanticVersion: optional(version),
-				ParameterOverrides: values, Capabilities: caps, Description: aws.String("Created by eddy apps deploy"),
-			})
-			if err != nil {
-				return apiMessage(err)
-			}
-			if prev != nil {
-				if err := d.showUpgrade(ctx, repo, arn, prev, aws.ToString(created.SemanticVersion), aws.ToString(created.StackId), aws.ToString(created.ChangeSetId)); err != nil {
-					return err
-				}
-			}
-			return d.execute(ctx, stack, aws.ToString(created.StackId), aws.ToString(created.ChangeSetId))
+			return deployApp(cmd.Context(), &c, cmd.OutOrStdout(), args[0], stackName, overrides, caps)
 		},
 	}
 	c.add(cmd)
@@ -547,6 +508,51 @@ capabilities of the new version against those of the stack's.`,
 	cmd.Flags().StringArrayVar(&params, "param", nil, "a parameter value, KEY=VALUE (repeatable)")
 	cmd.Flags().StringSliceVar(&caps, "capabilities", appCapabilities, "the capabilities to acknowledge")
 	return cmd
+}
+
+// deployApp deploys NAME[@VERSION] of the repository as the stack
+// serverlessrepo-STACK (STACK defaults to the application's name) with
+// eddy apps deploy's output: the upgrade's changes when the stack exists,
+// its events, its outputs.
+func deployApp(ctx context.Context, c *clientFlags, out io.Writer, app, stackName string, overrides map[string]string, caps []string) error {
+	repo := c.repo()
+	name, version := splitAppVersion(app)
+	arn, err := resolveApp(ctx, repo, name)
+	if err != nil {
+		return err
+	}
+	if stackName == "" {
+		stackName = stackNameFor(arn[strings.LastIndex(arn, "/")+1:])
+	}
+	keys := make([]string, 0, len(overrides))
+	for k := range overrides {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var values []sartypes.ParameterValue
+	for _, k := range keys {
+		values = append(values, sartypes.ParameterValue{Name: aws.String(k), Value: aws.String(overrides[k])})
+	}
+	stack := appStackPrefix + stackName
+	d := &deployer{cfn: c.cloudformation(), out: out, poll: stackPollInterval}
+	prev, err := existingAppStack(ctx, d.cfn, stack)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Creating a change set for stack %s\n", stack)
+	created, err := repo.CreateCloudFormationChangeSet(ctx, &sar.CreateCloudFormationChangeSetInput{
+		ApplicationId: aws.String(arn), StackName: aws.String(stackName), SemanticVersion: optional(version),
+		ParameterOverrides: values, Capabilities: caps, Description: aws.String("Created by eddy apps deploy"),
+	})
+	if err != nil {
+		return apiMessage(err)
+	}
+	if prev != nil {
+		if err := d.showUpgrade(ctx, repo, arn, prev, aws.ToString(created.SemanticVersion), aws.ToString(created.StackId), aws.ToString(created.ChangeSetId)); err != nil {
+			return err
+		}
+	}
+	return d.execute(ctx, stack, aws.ToString(created.StackId), aws.ToString(created.ChangeSetId))
 }
 
 // appsShareCommand is `eddy apps share`.

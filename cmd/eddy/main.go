@@ -23,7 +23,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCommand(), invokeCommand(), functionsCommand(), logsCommand(), benchCommand(),
+	root.AddCommand(serveCommand(), handlerCommand(), invokeCommand(), functionsCommand(), logsCommand(), benchCommand(),
 		deployCommand(), stacksCommand(), validateCommand(), appsCommand())
 	if err := root.ExecuteContext(ctx); err != nil {
 		var ex exitError

@@ -2,8 +2,11 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"testing"
+
+	"github.com/eddyserverless/eddy/apps"
 )
 
 // defaultParallel is how many parallel tests run at once unless -parallel
@@ -15,6 +18,14 @@ import (
 const defaultParallel = "4"
 
 func TestMain(m *testing.M) {
+	// The bundled applications' functions run "EDDY_EXECUTABLE handler
+	// APP/FUNC"; under test, EDDY_EXECUTABLE is this test binary.
+	if len(os.Args) == 3 && os.Args[1] == "handler" {
+		if err := apps.Start(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+		os.Exit(1)
+	}
 	flag.Parse()
 	given := false
 	flag.Visit(func(f *flag.Flag) {

@@ -69,6 +69,7 @@ func serveCommand() *cobra.Command {
 	f.DurationVar(&cfg.TTLInterval, "ttl-interval", 30*time.Second, "how often expired DynamoDB items (time to live) are deleted")
 	f.IntVar(&cfg.AsyncWorkers, "async-workers", 0, "events this node runs at once (0: four per CPU, at least 8; raise it for functions that mostly wait)")
 	f.StringArrayVar(&cfg.TrustedKeys, "trusted-key", nil, "a publisher's public key file (eddy apps keygen's FILE.pub); when given (repeatable), only applications signed by one of them are deployed")
+	f.BoolVar(&cfg.BundledApps, "bundled-apps", true, "publish eddy's bundled applications into the repository (those it lacks) on start")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }

@@ -73,6 +73,10 @@ type Config struct {
 	// `eddy apps keygen` writes FILE.pub); when any is given, the
 	// application repository deploys only versions one of them signed.
 	TrustedKeys []string
+	// BundledApps publishes eddy's bundled applications (package apps)
+	// into the repository when the server starts, those it does not have
+	// at their version yet.
+	BundledApps bool
 }
 
 // Main is a running eddy server: every service, wired. The end-to-end tests
@@ -222,6 +226,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.http = &http.Server{Handler: m.API, ReadHeaderTimeout: 30 * time.Second}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.http.Serve(m.ln) }()
+	if cfg.BundledApps {
+		if err := m.publishBundled(ctx); err != nil {
+			m.Logger.Warn("publishing the bundled applications", "err", err)
+		}
+	}
 	m.Logger.Info("eddy serving", "address", m.URL(), "data", cfg.DataDir, "engine", map[bool]string{true: "embedded", false: cfg.NATSURL}[cfg.NATSURL == ""])
 	return nil
 }
