@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -31,6 +33,8 @@ const queueProcessor = `
 import json, os, time
 
 def handler(event, context):
+    if not event["messages"]:
+        return {"messageResults": []}
     path = os.path.join(os.environ["RECORD_DIR"], "%019d-%s.json" % (time.time_ns(), context.aws_request_id))
     with open(path, "w") as f:
         json.dump(event, f)
@@ -60,7 +64,7 @@ func TestQueueEventSource(t *testing.T) {
 
 	// The visibility timeout leaves an ERROR message invisible well after a
 	// RETRY message's 1 s delay has passed.
-	const visibility = 4 * time.Second
+	const visibility = 5 * time.Second
 	queueURL := mustQueue(t, q, "qes-jobs", map[string]string{"VisibilityTimeout": strconv.Itoa(int(visibility.Seconds()))})
 	dir := t.TempDir()
 	MustCreate(t, lc, &lambda.CreateFunctionInput{
@@ -71,23 +75,57 @@ func TestQueueEventSource(t *testing.T) {
 	})
 
 	// The schedule is a day, so that only the test runs the poller.
+	deployStart := time.Now()
 	out, _, err := runCLI(t, m, deployCommand(), "-t", "../../apps/queue-event-source/template.yaml", "--stack-name", "qes",
 		"--param", "QueueName=qes-jobs", "--param", "ProcessorFunctionName=qes-processor", "--param", "PollingSchedule=rate(1 day)")
 	if err != nil {
 		t.Fatalf("deploy: %v\n%s", err, out)
 	}
+	t.Logf("deployed in %v", time.Since(deployStart))
 	mustContain(t, out, "Stack qes: CREATE_COMPLETE")
 	mustContain(t, out, "AWS::Events::Rule")
 	pollerName := outputValue(t, out, "PollerFunctionName")
 	if arn := outputValue(t, out, "PollerFunctionArn"); !strings.HasSuffix(arn, ":function:"+pollerName) {
 		t.Fatalf("PollerFunctionArn %q does not name %q", arn, pollerName)
 	}
+	// The schedule is a rule that targets the poller.
+	eb := MustEventBridge(t, m)
+	rules, err := eb.ListRules(ctx, &eventbridge.ListRulesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheduled := false
+	for _, r := range rules.Rules {
+		if aws.ToString(r.ScheduleExpression) != "rate(1 day)" {
+			continue
+		}
+		targets, err := eb.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: r.Name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tg := range targets.Targets {
+			scheduled = scheduled || strings.HasSuffix(aws.ToString(tg.Arn), ":function:"+pollerName)
+		}
+	}
+	if !scheduled {
+		t.Fatalf("got rules %+v, want one on rate(1 day) that targets the poller", rules.Rules)
+	}
+
 	fn, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(pollerName)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if env := fn.Configuration.Environment.Variables; env["QUEUE_NAME"] != "qes-jobs" || env["PROCESSOR_FUNCTION_NAME"] != "qes-processor" {
 		t.Fatalf("got the poller's environment %v, want the queue and the processor", env)
+	}
+
+	// Both functions start before the messages are sent, so that their
+	// first starts do not eat into the visibility timeout.
+	if res := MustInvoke(t, lc, "qes-processor", `{"messages":[]}`); res.FunctionError != nil {
+		t.Fatalf("processor failed: %s", res.Payload)
+	}
+	if res := MustInvoke(t, lc, pollerName, `{}`); res.FunctionError != nil || !strings.Contains(string(res.Payload), `"stopped":"empty"`) {
+		t.Fatalf("poller on an empty queue: got %s", res.Payload)
 	}
 
 	bodies := []string{"success-1", "success-2", "retry-1", "error-1"}
@@ -109,6 +147,7 @@ func TestQueueEventSource(t *testing.T) {
 	if res.FunctionError != nil {
 		t.Fatalf("poller failed: %s", res.Payload)
 	}
+	t.Logf("the poller ran for %v: %s", time.Since(start), res.Payload)
 	var sum poller.Summary
 	if err := json.Unmarshal(res.Payload, &sum); err != nil {
 		t.Fatalf("poller answered %s: %v", res.Payload, err)
@@ -219,4 +258,52 @@ func processorRequests(t *testing.T, dir string) []poller.Request {
 		out = append(out, r)
 	}
 	return out
+}
+
+// TestQueueEventSourcePublished publishes the application to eddy's
+// repository and deploys it from there, as its README says.
+func TestQueueEventSourcePublished(t *testing.T) {
+	t.Parallel()
+	m := MustStartMain(t, Config{})
+	ctx := context.Background()
+	q := MustSQS(t, m.URL())
+	mustQueue(t, q, "qes-published", nil)
+	MustCreateEcho(t, MustLambda(t, m), "qes-echo", 5)
+
+	out, _, err := runCLI(t, m, appsCommand(), "publish", "-t", "../../apps/queue-event-source/template.yaml")
+	if err != nil {
+		t.Fatalf("publish: %v\n%s", err, out)
+	}
+	mustContain(t, out, "Published queue-event-source version 1.0.0")
+	out, _, err = runCLI(t, m, appsCommand(), "show", "queue-event-source")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"MIT", "QueueName", "ProcessorFunctionName", "PollingSchedule", "rate(1 minute)"} {
+		mustContain(t, out, want)
+	}
+
+	out, _, err = runCLI(t, m, appsCommand(), "deploy", "queue-event-source", "--stack-name", "orders",
+		"--param", "QueueName=qes-published", "--param", "ProcessorFunctionName=qes-echo")
+	if err != nil {
+		t.Fatalf("apps deploy: %v\n%s", err, out)
+	}
+	mustContain(t, out, "Stack serverlessrepo-orders: CREATE_COMPLETE")
+	st, err := MustCloudFormation(t, m).DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("serverlessrepo-orders")})
+	if err != nil || len(st.Stacks) != 1 {
+		t.Fatalf("describe the stack: %v", err)
+	}
+	var name string
+	for _, o := range st.Stacks[0].Outputs {
+		if aws.ToString(o.OutputKey) == "PollerFunctionName" {
+			name = aws.ToString(o.OutputValue)
+		}
+	}
+	if name == "" {
+		t.Fatalf("got outputs %+v, want PollerFunctionName", st.Stacks[0].Outputs)
+	}
+	res := MustInvoke(t, MustLambda(t, m), name, `{}`)
+	if res.FunctionError != nil || !strings.Contains(string(res.Payload), `"stopped":"empty"`) {
+		t.Fatalf("the deployed poller on an empty queue: got %s", res.Payload)
+	}
 }
