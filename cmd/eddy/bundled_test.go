@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sar "github.com/aws/aws-sdk-go-v2/service/serverlessapplicationrepository"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/eddyserverless/eddy/apps"
 )
 
@@ -53,6 +54,20 @@ func TestBundledApps(t *testing.T) {
 	if err != nil || !strings.Contains(out, "retweet-leaderboard") {
 		t.Fatalf("search: %v\n%s", err, out)
 	}
+	// A bundled application deploys by name, and its function runs the
+	// handler compiled into eddy (here, into this test binary).
+	if _, err := MustSQS(t, m.URL()).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("bundled-q")}); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runCLI(t, m, appsCommand(), "deploy", "queue-event-source", "--param", "QueueName=bundled-q", "--param", "ProcessorFunctionName=nobody")
+	if err != nil {
+		t.Fatalf("deploy queue-event-source: %v\n%s", err, out)
+	}
+	poller := outputValue(t, out, "PollerFunctionName")
+	if res := MustInvoke(t, MustLambda(t, m), poller, `{}`); res.FunctionError != nil || !strings.Contains(string(res.Payload), `"stopped":"empty"`) {
+		t.Fatalf("the bundled poller: %s %s", aws.ToString(res.FunctionError), res.Payload)
+	}
+
 	// A second start publishes nothing again.
 	_ = m.Close(ctx)
 	m2 := MustStartMain(t, Config{DataDir: dir, BundledApps: true})
