@@ -46,10 +46,10 @@ func TestFaults(t *testing.T) {
 		}
 
 		e.sim.Fail(1, tweets.FailSlow)
+		began := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.srv.URL+path, nil)
 		req.Header.Set("Authorization", e.bearer())
-		began := time.Now()
 		resp, err := http.DefaultClient.Do(req)
 		cancel()
 		if err == nil {

@@ -100,10 +100,10 @@ func TestStatusShape(t *testing.T) {
 }
 
 func TestCountsGrow(t *testing.T) {
-	e := MustSim(t, tweets.Config{Seed: 5}, time.Minute)
+	e := MustSim(t, tweets.Config{Seed: 5, Rate: 0.5}, 10*time.Minute)
 	last := map[int64][2]int{}
 	grew := map[int64]bool{}
-	for range 8 {
+	for range 6 {
 		for _, s := range e.all(t, "#eddy", 100) {
 			c := [2]int{*s.RetweetCount, *s.FavoriteCount}
 			if p, ok := last[s.ID]; ok {
@@ -248,8 +248,16 @@ func TestQueryMatching(t *testing.T) {
 // hasWord reports whether text has word, ignoring case, with no letter,
 // digit or '_' on either side.
 func hasWord(text, word string) bool {
-	return regexp.MustCompile(`(?i)(^|[^\pL\pN_])` + regexp.QuoteMeta(word) + `($|[^\pL\pN_])`).MatchString(text)
+	re, ok := wordPatterns[word]
+	if !ok {
+		re = regexp.MustCompile(`(?i)(^|[^\pL\pN_])` + regexp.QuoteMeta(word) + `($|[^\pL\pN_])`)
+		wordPatterns[word] = re
+	}
+	return re.MatchString(text)
 }
+
+// wordPatterns holds hasWord's patterns; only TestQueryMatching uses it.
+var wordPatterns = map[string]*regexp.Regexp{}
 
 func TestTweetMode(t *testing.T) {
 	e := MustSim(t, tweets.Config{Seed: 2}, 30*time.Second)
