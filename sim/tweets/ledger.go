@@ -78,6 +78,7 @@ func (s *Sim) Leaderboard(hashtag string, limit int) []Entry {
 
 // Expected returns the leaderboard as Leaderboard computes it, as if every
 // tweet of the stream that exists at Clock() had just been served.
+// It generates the whole stream, so it is meant for streams of test size.
 func (s *Sim) Expected(hashtag string, limit int) []Entry {
 	now := s.clock()
 	var all []Entry

@@ -85,3 +85,14 @@ func TestLargeStreamIsCheap(t *testing.T) {
 		t.Fatalf("three pages took %v", d)
 	}
 }
+
+// BenchmarkSearchPage measures a page of 100 tweets near the head of a
+// stream of a week at 1,000 tweets a second.
+func BenchmarkSearchPage(b *testing.B) {
+	e := MustSim(b, tweets.Config{Seed: 62, Rate: 1000}, 7*24*time.Hour)
+	r := e.search(b, url.Values{"q": {"#eddy"}, "count": {"100"}})
+	maxID := strconv.FormatInt(r.Statuses[50].ID, 10)
+	for b.Loop() {
+		e.search(b, url.Values{"q": {"#eddy"}, "count": {"100"}, "max_id": {maxID}})
+	}
+}
