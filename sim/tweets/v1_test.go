@@ -336,3 +336,19 @@ func TestV1Errors(t *testing.T) {
 		t.Fatalf("bearer: got %d, want 200", status)
 	}
 }
+
+func TestSearchWindow(t *testing.T) {
+	// A tweet every 1,000 s for 8 days: search reaches back 7 days only.
+	e := MustSim(t, tweets.Config{Seed: 71, Rate: 0.001}, 8*24*time.Hour)
+	got := e.all(t, "#eddy", 100)
+	oldest, _ := time.Parse(time.RubyDate, got[len(got)-1].CreatedAt)
+	if cutoff := e.clock.Now().Add(-7 * 24 * time.Hour); oldest.Before(cutoff) || oldest.After(cutoff.Add(1000*time.Second)) {
+		t.Fatalf("oldest result %v, want within 1000 s after %v", oldest, cutoff)
+	}
+	if want := 7 * 24 * 3600 / 1000; len(got) < want || len(got) > want+1 {
+		t.Fatalf("results: got %d, want about %d", len(got), want)
+	}
+	if n := len(e.sim.Expected("#eddy", 0)); n == 0 {
+		t.Fatal("expected leaderboard empty")
+	}
+}
