@@ -62,10 +62,11 @@ type Sim struct {
 	idBase   int64
 	idStride float64
 
-	mu       sync.Mutex // guards failLeft, failMode and served
+	mu       sync.Mutex // guards failLeft, failMode, served and windows
 	failLeft int
 	failMode string
-	served   map[int64]*record // by tweet id
+	served   map[int64]*record  // by tweet id
+	windows  map[string]*window // rate limit windows by API and kind of auth
 }
 
 // New returns a simulator of the stream cfg describes, with every default
@@ -102,6 +103,7 @@ func New(cfg Config) *Sim {
 		hashtags: tags,
 		users:    makeUsers(cfg.Seed, cfg.Users, cfg.Start),
 		served:   map[int64]*record{},
+		windows:  map[string]*window{},
 	}
 	ms := max(cfg.Start.UnixMilli()-twitterEpochMs, 1)
 	s.idBase = ms<<22 | int64(mix(cfg.Seed, saltCredentials, 99)%1024)<<12

@@ -127,12 +127,14 @@ func v1Time(t time.Time) string { return t.UTC().Format(time.RubyDate) }
 func (s *Sim) authV1(w http.ResponseWriter, r *http.Request) bool {
 	if tok, ok := bearer(r); ok {
 		if s.bearerMatches(tok) {
+			s.rateHeaders(w, "v1.1 app", 450)
 			return true
 		}
 		writeV1Error(w, http.StatusUnauthorized, 89, "Invalid or expired token.")
 		return false
 	}
 	if oauth, ok := parseOAuthHeader(r.Header.Get("Authorization")); ok && s.verifyOAuth(r, oauth) {
+		s.rateHeaders(w, "v1.1 user", 180)
 		return true
 	}
 	writeV1Error(w, http.StatusUnauthorized, 32, "Could not authenticate you.")

@@ -352,3 +352,36 @@ func TestSearchWindow(t *testing.T) {
 		t.Fatal("expected leaderboard empty")
 	}
 }
+
+func TestRateLimitHeaders(t *testing.T) {
+	e := MustSim(t, tweets.Config{Seed: 72}, time.Minute)
+	c := e.sim.Credentials()
+	const path = "/1.1/search/tweets.json"
+	q := url.Values{"q": {"#eddy"}}
+	for _, tc := range []struct {
+		name, path string
+		auth       func(n int) string
+		limit      int
+	}{
+		{"v1.1 bearer", path + "?q=%23eddy", func(int) string { return e.bearer() }, 450},
+		{"v1.1 OAuth", path + "?q=%23eddy", func(n int) string { return oauthHeader(c, e.srv.URL+path, q, fmt.Sprint("n", n)) }, 180},
+		{"v2 bearer", "/2/tweets/search/recent?query=%23eddy", func(int) string { return e.bearer() }, 450},
+	} {
+		reset := e.clock.Now().Add(15 * time.Minute).Unix()
+		for n := 1; n <= 3; n++ {
+			status, h, _ := e.get(t, tc.path, tc.auth(n))
+			if status != http.StatusOK {
+				t.Fatalf("%s: got %d", tc.name, status)
+			}
+			if got, want := h.Get("x-rate-limit-limit")+" "+h.Get("x-rate-limit-remaining")+" "+h.Get("x-rate-limit-reset"),
+				fmt.Sprint(tc.limit, " ", tc.limit-n, " ", reset); got != want {
+				t.Fatalf("%s request %d: rate limit headers %q, want %q", tc.name, n, got, want)
+			}
+		}
+	}
+	// A new window starts once the last one has ended.
+	e.clock.Advance(15 * time.Minute)
+	if _, h, _ := e.get(t, path+"?q=%23eddy", e.bearer()); h.Get("x-rate-limit-remaining") != "449" {
+		t.Fatalf("next window: remaining %q, want 449", h.Get("x-rate-limit-remaining"))
+	}
+}

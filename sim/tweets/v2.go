@@ -133,6 +133,7 @@ func (s *Sim) searchV2(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusUnauthorized, "Unauthorized", "Unauthorized", "about:blank")
 		return
 	}
+	s.rateHeaders(w, "v2 app", 450)
 	p := r.URL.Query()
 	var errs []v2ParamError
 	bad := func(param, value, msg string) {
