@@ -41,7 +41,8 @@ func (s *Sim) record(t *tweet, rt, fav int, shown bool) {
 }
 
 // Served returns how many distinct tweets the simulator has served as
-// search results.
+// search results. The original a native retweet embeds is not a result of
+// its own.
 func (s *Sim) Served() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -4,6 +4,14 @@
 // grow with time. It checks OAuth 1.0a and bearer credentials as Twitter
 // does, injects faults on request, and records what it served so that tests
 // can tell what leaderboard the served data implies.
+//
+// A query is terms separated by spaces; a tweet matches when its text holds
+// every term as a word, ignoring case, with a hashtag's '#' part of the
+// term: "#eddy" matches "#eddy!" and "#EDDY" but not "#eddyconf". A
+// "quoted phrase" is one term, -term excludes, and filter:retweets or
+// is:retweet (negated with '-') keep only or drop native retweets. Search
+// reaches back seven days; results come newest first whatever result_type
+// asks for.
 package tweets
 
 import (
