@@ -165,7 +165,9 @@ func (s *Sim) tweet(i int64) *tweet {
 		if orig.retweetOf != nil {
 			orig = orig.retweetOf
 		}
-		if orig.maxRT > 0 {
+		// Only a tweet already retweeted at least once gets a native retweet,
+		// so a retweet never shows a retweet_count of 0.
+		if rt, _ := orig.counts(t.created); rt > 0 {
 			if &s.users[u] == orig.user && len(s.users) > 1 {
 				u = (u + 1) % len(s.users)
 			}

@@ -86,8 +86,8 @@ func TestStatusShape(t *testing.T) {
 			if len(m) != 1 || m[0].ScreenName != o.User.ScreenName || string(text[m[0].Indices[0]:m[0].Indices[1]]) != "@"+o.User.ScreenName {
 				t.Fatalf("retweet mentions: got %+v", m)
 			}
-			if *s.RetweetCount != *o.RetweetCount || *s.FavoriteCount != 0 {
-				t.Fatalf("retweet counts %d/%d, original's %d: want the original's retweets and no favorites", *s.RetweetCount, *s.FavoriteCount, *o.RetweetCount)
+			if *s.RetweetCount != *o.RetweetCount || *s.RetweetCount == 0 || *s.FavoriteCount != 0 {
+				t.Fatalf("retweet counts %d/%d, original's %d: want the original's retweets, above 0, and no favorites", *s.RetweetCount, *s.FavoriteCount, *o.RetweetCount)
 			}
 		}
 	}
