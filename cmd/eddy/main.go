@@ -24,7 +24,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCommand(), handlerCommand(), invokeCommand(), functionsCommand(), logsCommand(), benchCommand(),
-		deployCommand(), stacksCommand(), validateCommand(), appsCommand())
+		deployCommand(), stacksCommand(), validateCommand(), appsCommand(), simCommand())
 	if err := root.ExecuteContext(ctx); err != nil {
 		var ex exitError
 		if errors.As(err, &ex) {
