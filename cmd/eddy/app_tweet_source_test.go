@@ -27,10 +27,11 @@ const scheduledEvent = `{"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2ea
 	`"resources":["arn:aws:events:us-east-1:000000000000:rule/tweets"],"detail":{}}`
 
 // TestTweetSearchEventSource deploys the tweet-search-event-source
-// application from source in stream mode against a fake search API, polls
-// a few times while tweets arrive, and checks that the processor received
-// every tweet exactly once, in batches, and that the checkpoint holds the
-// newest id.
+// application from source in stream mode against a fake search API, checks
+// that a poll without credentials fails saying what to store, then stores
+// them, polls a few times while tweets arrive, and checks that the
+// processor received every tweet exactly once, in batches, and that the
+// checkpoint holds the newest id.
 func TestTweetSearchEventSource(t *testing.T) {
 	t.Parallel()
 	m := MustStartMain(t, Config{})
@@ -41,12 +42,6 @@ func TestTweetSearchEventSource(t *testing.T) {
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 
-	sc := MustSSM(t, m)
-	for k, v := range map[string]string{"consumer_key": "ck", "consumer_secret": "cs", "access_token": "at", "access_token_secret": "ats"} {
-		if _, err := sc.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/tweets-e2e/" + k), Value: aws.String(v), Type: stypes.ParameterTypeSecureString}); err != nil {
-			t.Fatalf("put parameter %s: %v", k, err)
-		}
-	}
 	_, dir := MustRecorder(t, lc, "tweet-processor")
 
 	out, _, err := runCLI(t, m, deployCommand(), "-t", "../../apps/tweet-search-event-source/template.yaml",
@@ -69,6 +64,26 @@ func TestTweetSearchEventSource(t *testing.T) {
 		t.Fatalf("got poller ARN %s for %s", arn, poller)
 	}
 	mustContain(t, outputValue(t, out, "SearchCheckpointTableArn"), ":table/"+table)
+
+	// Without credentials a poll fails and says what to store.
+	res, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(poller), Payload: []byte(scheduledEvent)})
+	if err != nil {
+		t.Fatalf("invoke poller: %v", err)
+	}
+	if res.FunctionError == nil {
+		t.Fatalf("a poll without credentials succeeded: %s", res.Payload)
+	}
+	mustContain(t, string(res.Payload), "no credentials under /tweets-e2e/: store consumer_key")
+	if len(api.Requests()) != 0 {
+		t.Fatal("the poller searched without credentials")
+	}
+
+	sc := MustSSM(t, m)
+	for k, v := range map[string]string{"consumer_key": "ck", "consumer_secret": "cs", "access_token": "at", "access_token_secret": "ats"} {
+		if _, err := sc.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/tweets-e2e/" + k), Value: aws.String(v), Type: stypes.ParameterTypeSecureString}); err != nil {
+			t.Fatalf("put parameter %s: %v", k, err)
+		}
+	}
 
 	poll := func() {
 		t.Helper()
