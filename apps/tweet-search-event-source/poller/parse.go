@@ -37,8 +37,11 @@ func ParseSearchV1(body []byte) ([]Tweet, error) {
 			return nil, malformed("status %d is not an object", i)
 		}
 		var t struct {
-			IDStr string          `json:"id_str"`
-			ID    json.RawMessage `json:"id"`
+			IDStr    string          `json:"id_str"`
+			ID       json.RawMessage `json:"id"`
+			Metadata struct {
+				ResultType string `json:"result_type"`
+			} `json:"metadata"`
 		}
 		if err := json.Unmarshal(raw, &t); err != nil {
 			return nil, malformed("status %d: %v", i, err)
@@ -51,7 +54,7 @@ func ParseSearchV1(body []byte) ([]Tweet, error) {
 		if err != nil {
 			return nil, malformed("status %d: %v", i, err)
 		}
-		tweets = append(tweets, Tweet{ID: id, Raw: compact(raw)})
+		tweets = append(tweets, Tweet{ID: id, Raw: compact(raw), Popular: t.Metadata.ResultType == "popular"})
 	}
 	return tweets, nil
 }

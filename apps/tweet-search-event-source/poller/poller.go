@@ -97,6 +97,10 @@ func (p *Poller) Handle(ctx context.Context, event json.RawMessage) error {
 type Tweet struct {
 	ID  uint64
 	Raw json.RawMessage
+	// Popular marks a v1.1 result of result_type=mixed that the search
+	// ranked as popular (metadata.result_type "popular"): it may be far
+	// older than the recent results of its page.
+	Popular bool
 }
 
 // Poll searches once, hands what it found to the processor and, in stream

@@ -1,7 +1,9 @@
 package poller_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -376,5 +378,36 @@ func mustContain(t *testing.T, got, want string) {
 	t.Helper()
 	if !strings.Contains(got, want) {
 		t.Fatalf("got %q, want it to contain %q", got, want)
+	}
+}
+
+// TestPopularResultsDoNotSkip: with result_type=mixed a full page may
+// carry a popular tweet much older than its recent ones; the next page
+// starts below the oldest recent tweet, not below the popular one.
+func TestPopularResultsDoNotSkip(t *testing.T) {
+	var maxIDs []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		maxIDs = append(maxIDs, r.URL.Query().Get("max_id"))
+		var statuses []string
+		switch len(maxIDs) {
+		case 1: // a popular tweet, then 99 recent ones: 1099 down to 1001
+			statuses = append(statuses, `{"id_str":"10","metadata":{"result_type":"popular"}}`)
+			for id := 1099; id > 1000; id-- {
+				statuses = append(statuses, fmt.Sprintf(`{"id_str":"%d","metadata":{"result_type":"recent"}}`, id))
+			}
+		case 2:
+			statuses = append(statuses, `{"id_str":"500","metadata":{"result_type":"recent"}}`)
+		}
+		fmt.Fprintf(w, `{"statuses":[%s]}`, strings.Join(statuses, ","))
+	}))
+	t.Cleanup(srv.Close)
+	r := newRig(t, false)
+	r.p.BaseURL, r.p.HTTP = srv.URL, srv.Client()
+	r.mustPoll(t)
+	if len(maxIDs) < 2 || maxIDs[1] != "1000" {
+		t.Fatalf("got max_id %q, want 1000 (below the oldest recent tweet)", maxIDs)
+	}
+	if got := len(r.lambda.ids()); got != 101 {
+		t.Fatalf("got %d tweets delivered, want 101", got)
 	}
 }

@@ -124,15 +124,24 @@ func (p *Poller) roundV1(ctx context.Context, creds credentials, since uint64) (
 		if err != nil {
 			return all, err
 		}
-		lowest := uint64(0)
+		// The next page starts below the oldest recent result: a popular
+		// result mixed into the page may be much older, and starting below
+		// it would skip the recent results in between.
+		lowest, lowestAny := uint64(0), uint64(0)
 		for _, t := range tweets {
 			if maxID > 0 && t.ID > maxID {
 				continue // not what was asked for
 			}
 			all = append(all, t)
-			if lowest == 0 || t.ID < lowest {
+			if lowestAny == 0 || t.ID < lowestAny {
+				lowestAny = t.ID
+			}
+			if !t.Popular && (lowest == 0 || t.ID < lowest) {
 				lowest = t.ID
 			}
+		}
+		if lowest == 0 {
+			lowest = lowestAny
 		}
 		if len(tweets) < PageSize {
 			return all, nil
