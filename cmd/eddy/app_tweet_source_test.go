@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	stypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
@@ -60,9 +61,12 @@ func TestTweetSearchEventSource(t *testing.T) {
 	mustContain(t, out, "CREATE_COMPLETE")
 	poller := outputValue(t, out, "TwitterSearchPollerFunctionName")
 	table := outputValue(t, out, "SearchCheckpointTableName")
-	if arn := outputValue(t, out, "TwitterSearchPollerFunctionArn"); !strings.HasSuffix(arn, ":function:"+poller) {
+	arn := outputValue(t, out, "TwitterSearchPollerFunctionArn")
+	if !strings.HasSuffix(arn, ":function:"+poller) {
 		t.Fatalf("got poller ARN %s for %s", arn, poller)
 	}
+	// PollingFrequencyInMinutes 60 is a plural rate.
+	checkSchedule(t, m, arn, "rate(60 minutes)")
 	mustContain(t, outputValue(t, out, "SearchCheckpointTableArn"), ":table/"+table)
 
 	// Without credentials a poll fails and says what to store.
@@ -134,6 +138,15 @@ func TestTweetSearchEventSource(t *testing.T) {
 	if !ok || n.Value != want[len(want)-1] {
 		t.Fatalf("checkpoint: got %v, want since_id %s", item.Item, want[len(want)-1])
 	}
+
+	// A frequency of 1 is a singular rate (checked last: the rule now
+	// fires every minute).
+	out, _, err = runCLI(t, m, deployCommand(), "-t", "../../apps/tweet-search-event-source/template.yaml",
+		"--stack-name", "tweets", "--param", "PollingFrequencyInMinutes=1")
+	if err != nil {
+		t.Fatalf("update: %v\n%s", err, out)
+	}
+	checkSchedule(t, m, arn, "rate(1 minute)")
 }
 
 // waitTweets waits until the recorder in dir received n tweets in all and
@@ -172,4 +185,22 @@ func waitTweets(t *testing.T, dir string, n int, timeout time.Duration) []string
 		return len(ids) >= n
 	})
 	return ids
+}
+
+// checkSchedule checks the schedule of the one rule that targets fn.
+func checkSchedule(t *testing.T, m *Main, fn, want string) {
+	t.Helper()
+	ctx := context.Background()
+	eb := MustEventBridge(t, m)
+	rules, err := eb.ListRuleNamesByTarget(ctx, &eventbridge.ListRuleNamesByTargetInput{TargetArn: aws.String(fn)})
+	if err != nil || len(rules.RuleNames) != 1 {
+		t.Fatalf("rules targeting %s: got %v, %v; want one", fn, rules, err)
+	}
+	rule, err := eb.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(rules.RuleNames[0])})
+	if err != nil {
+		t.Fatalf("describe rule: %v", err)
+	}
+	if got := aws.ToString(rule.ScheduleExpression); got != want {
+		t.Fatalf("got schedule %q, want %s", got, want)
+	}
 }
