@@ -23,7 +23,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCommand(), handlerCommand(), invokeCommand(), functionsCommand(), logsCommand(), benchCommand(),
+	root.AddCommand(upCommand(), serveCommand(), handlerCommand(), invokeCommand(), functionsCommand(), logsCommand(), benchCommand(),
 		deployCommand(), stacksCommand(), validateCommand(), appsCommand(), simCommand())
 	if err := root.ExecuteContext(ctx); err != nil {
 		var ex exitError

@@ -49,6 +49,20 @@ func (s *Sim) Served() int {
 	return len(s.served)
 }
 
+// Repeats returns how many distinct tweets were search results more than
+// once: none, for a poller that keeps a checkpoint (stream mode).
+func (s *Sim) Repeats() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.served {
+		if r.times > 1 {
+			n++
+		}
+	}
+	return n
+}
+
 // ServedTimes returns how many times the tweet with the id was a search
 // result.
 func (s *Sim) ServedTimes(id int64) int {

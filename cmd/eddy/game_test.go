@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/eddyserverless/eddy/sim/tweets"
+)
+
+// TestRetweetLeaderboardGame plays the whole game on eddy: the bundled
+// catalog, retweet-leaderboard deployed by name (nesting
+// tweet-search-event-source from the repository), the tweet search
+// simulator as the search API. After polling ticks, the leaderboard API
+// returns exactly the ranking the simulator's own served data implies;
+// in stream mode no tweet is served twice, across a restart of eddy too.
+func TestRetweetLeaderboardGame(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	m := MustStartMain(t, Config{DataDir: dir, BundledApps: true})
+	ctx := context.Background()
+
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	sim := tweets.New(tweets.Config{Seed: 42, Users: 30, Hashtags: []string{"#eddy"}, Rate: 10, Start: now.Add(-2 * time.Minute), Clock: clock})
+	srv := httptest.NewServer(sim.Handler())
+	defer srv.Close()
+
+	c := &clientFlags{endpoint: m.URL(), region: "us-east-1"}
+	if err := storeSimCredentials(ctx, c, sim.Credentials()); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	params := map[string]string{
+		"Hashtag": "#eddy", "SearchApiBaseUrl": srv.URL, "SSMParameterPrefix": upParamPrefix,
+		"StreamModeEnabled": "true", "PollingFrequencyInMinutes": "60", "BatchSize": "25",
+	}
+	if err := deployApp(ctx, c, &out, "retweet-leaderboard", "game", params, appCapabilities); err != nil {
+		t.Fatalf("deploy: %v\n%s", err, out.String())
+	}
+	poller, err := nestedOutput(ctx, c.cloudformation(), "serverlessrepo-game", upPollerOutput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := describeStack(ctx, c.cloudformation(), "serverlessrepo-game")
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiURL := ""
+	for _, o := range st.Outputs {
+		if aws.ToString(o.OutputKey) == "LeaderboardApiUrl" {
+			apiURL = aws.ToString(o.OutputValue)
+		}
+	}
+
+	play := func(m *Main, ticks int) {
+		t.Helper()
+		lc := MustLambda(t, m)
+		for range ticks {
+			advance(15 * time.Second)
+			if res := MustInvoke(t, lc, poller, `{}`); res.FunctionError != nil {
+				t.Fatalf("poll: %s %s", aws.ToString(res.FunctionError), res.Payload)
+			}
+		}
+		want := sim.Leaderboard("#eddy", 10)
+		if len(want) < 3 {
+			t.Fatalf("the simulator implies too small a leaderboard: %+v", want)
+		}
+		var got []tweets.Entry
+		waitFor(t, time.Minute, "the leaderboard to match the simulator's", func() bool {
+			got = leaderboard(t, eddyURL(m.URL(), apiURL)+"leaderboard?limit=10")
+			return slices.Equal(got, want)
+		})
+		if r := sim.Repeats(); r != 0 {
+			t.Fatalf("in stream mode %d tweets were served more than once", r)
+		}
+	}
+	play(m, 4)
+	served := sim.Served()
+
+	// eddy restarts: the checkpoint holds, and the game goes on.
+	if err := m.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m2 := MustStartMain(t, Config{DataDir: dir, BundledApps: true})
+	play(m2, 3)
+	if sim.Served() <= served {
+		t.Fatalf("no new tweets after the restart: %d, then %d", served, sim.Served())
+	}
+}
+
+// leaderboard returns what GET url answers, as the simulator's entries.
+func leaderboard(t *testing.T, url string) []tweets.Entry {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("GET %s: %d %v %s", url, resp.StatusCode, resp.Header, body)
+	}
+	var rows []struct {
+		Username                    string
+		RetweetCount, FavoriteCount int
+	}
+	if err := json.Unmarshal(body, &rows); err != nil {
+		t.Fatalf("GET %s: %v: %s", url, err, body)
+	}
+	out := []tweets.Entry{}
+	for _, r := range rows {
+		out = append(out, tweets.Entry{Username: r.Username, RetweetCount: r.RetweetCount, FavoriteCount: r.FavoriteCount})
+	}
+	return out
+}
+
