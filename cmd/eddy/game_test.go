@@ -124,4 +124,3 @@ func leaderboard(t *testing.T, url string) []tweets.Entry {
 	}
 	return out
 }
-
