@@ -146,7 +146,9 @@ func simulatorStart(ctx context.Context, c *clientFlags) (time.Time, error) {
 	} else if !isAPIError(err, "ParameterNotFound") {
 		return time.Time{}, apiMessage(err)
 	}
-	now := time.Now().UTC()
+	// The stream begins a little before the first eddy up, so that the
+	// first poll finds a game under way.
+	now := time.Now().UTC().Add(-10 * time.Minute)
 	if _, err := cl.PutParameter(ctx, &ssm.PutParameterInput{
 		Name: aws.String(upStartParam), Value: aws.String(now.Format(time.RFC3339Nano)),
 		Type: ssmtypes.ParameterTypeString, Overwrite: aws.Bool(true),
