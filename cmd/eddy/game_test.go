@@ -24,6 +24,19 @@ import (
 // in stream mode no tweet is served twice, across a restart of eddy too.
 func TestRetweetLeaderboardGame(t *testing.T) {
 	t.Parallel()
+	playGame(t, "1.1")
+}
+
+// TestRetweetLeaderboardGameV2 plays the game over the v2 recent search.
+func TestRetweetLeaderboardGameV2(t *testing.T) {
+	t.Parallel()
+	playGame(t, "2")
+}
+
+// playGame plays the game with the search API of a version; on the
+// v1.1 API the search also fails on some ticks (a 500, a 429, malformed
+// JSON), which the poller backs off from without losing a tweet.
+func playGame(t *testing.T, version string) {
 	dir := t.TempDir()
 	m := MustStartMain(t, Config{DataDir: dir, BundledApps: true})
 	ctx := context.Background()
@@ -43,7 +56,7 @@ func TestRetweetLeaderboardGame(t *testing.T) {
 	var out bytes.Buffer
 	params := map[string]string{
 		"Hashtag": "#eddy", "SearchApiBaseUrl": srv.URL, "SSMParameterPrefix": upParamPrefix,
-		"StreamModeEnabled": "true", "PollingFrequencyInMinutes": "60", "BatchSize": "25",
+		"StreamModeEnabled": "true", "PollingFrequencyInMinutes": "60", "BatchSize": "25", "SearchApiVersion": version,
 	}
 	if err := deployApp(ctx, c, &out, "retweet-leaderboard", "game", params, appCapabilities); err != nil {
 		t.Fatalf("deploy: %v\n%s", err, out.String())
@@ -86,6 +99,12 @@ func TestRetweetLeaderboardGame(t *testing.T) {
 		}
 	}
 	play(m, 4)
+	if version == "1.1" {
+		for _, mode := range []string{tweets.FailInternal, tweets.FailRateLimit, tweets.FailMalformed} {
+			sim.Fail(1, mode)
+			play(m, 1)
+		}
+	}
 	served := sim.Served()
 
 	// eddy restarts: the checkpoint holds, and the game goes on.
