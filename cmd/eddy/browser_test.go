@@ -4,19 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/eddyserverless/eddy/sim/tweets"
 )
 
 // browserScript is the Playwright script that drives Chromium; its
@@ -53,38 +50,8 @@ func TestLeaderboardInBrowser(t *testing.T) {
 	browser := chromium(t)
 	m := MustStartMain(t, Config{BundledApps: true})
 	ctx := context.Background()
-
-	var mu sync.Mutex
-	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	sim := tweets.New(tweets.Config{Seed: 7, Users: 40, Hashtags: []string{"#eddy"}, Rate: 10, Start: now.Add(-time.Minute), Clock: clock})
-	srv := httptest.NewServer(sim.Handler())
-	defer srv.Close()
-	c := &clientFlags{endpoint: m.URL(), region: "us-east-1"}
-	if err := storeSimCredentials(ctx, c, sim.Credentials()); err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := deployApp(ctx, c, &out, "retweet-leaderboard", "browser", map[string]string{
-		"Hashtag": "#eddy", "SearchApiBaseUrl": srv.URL, "SSMParameterPrefix": upParamPrefix,
-		"StreamModeEnabled": "true", "PollingFrequencyInMinutes": "60",
-	}, appCapabilities); err != nil {
-		t.Fatalf("deploy: %v\n%s", err, out.String())
-	}
-	poller, err := nestedOutput(ctx, c.cloudformation(), "serverlessrepo-browser", upPollerOutput)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := describeStack(ctx, c.cloudformation(), "serverlessrepo-browser")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := ""
-	for _, o := range st.Outputs {
-		if aws.ToString(o.OutputKey) == "LeaderboardPageUrl" {
-			page = eddyURL(m.URL(), aws.ToString(o.OutputValue))
-		}
-	}
+	g := startGame(t, m, 7, 40, nil)
+	page := eddyURL(m.URL(), g.pageURL)
 
 	// The game goes on while the browser looks: a minute of tweets per
 	// poll, a poll a second.
@@ -93,10 +60,8 @@ func TestLeaderboardInBrowser(t *testing.T) {
 	go func() {
 		lc := MustLambda(t, m)
 		for pctx.Err() == nil {
-			mu.Lock()
-			now = now.Add(time.Minute)
-			mu.Unlock()
-			_, _ = lc.Invoke(pctx, &lambda.InvokeInput{FunctionName: aws.String(poller), InvocationType: lambdatypes.InvocationTypeRequestResponse, Payload: []byte(`{}`)})
+			g.advance(time.Minute)
+			_, _ = lc.Invoke(pctx, &lambda.InvokeInput{FunctionName: aws.String(g.poller), InvocationType: lambdatypes.InvocationTypeRequestResponse, Payload: []byte(`{}`)})
 			_ = sleepCtx(pctx, time.Second)
 		}
 	}()

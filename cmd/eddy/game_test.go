@@ -39,42 +39,8 @@ func TestRetweetLeaderboardGameV2(t *testing.T) {
 func playGame(t *testing.T, version string) {
 	dir := t.TempDir()
 	m := MustStartMain(t, Config{DataDir: dir, BundledApps: true})
-	ctx := context.Background()
-
-	var mu sync.Mutex
-	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	sim := tweets.New(tweets.Config{Seed: 42, Users: 30, Hashtags: []string{"#eddy"}, Rate: 10, Start: now.Add(-2 * time.Minute), Clock: clock})
-	srv := httptest.NewServer(sim.Handler())
-	defer srv.Close()
-
-	c := &clientFlags{endpoint: m.URL(), region: "us-east-1"}
-	if err := storeSimCredentials(ctx, c, sim.Credentials()); err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	params := map[string]string{
-		"Hashtag": "#eddy", "SearchApiBaseUrl": srv.URL, "SSMParameterPrefix": upParamPrefix,
-		"StreamModeEnabled": "true", "PollingFrequencyInMinutes": "60", "BatchSize": "25", "SearchApiVersion": version,
-	}
-	if err := deployApp(ctx, c, &out, "retweet-leaderboard", "game", params, appCapabilities); err != nil {
-		t.Fatalf("deploy: %v\n%s", err, out.String())
-	}
-	poller, err := nestedOutput(ctx, c.cloudformation(), "serverlessrepo-game", upPollerOutput)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := describeStack(ctx, c.cloudformation(), "serverlessrepo-game")
-	if err != nil {
-		t.Fatal(err)
-	}
-	apiURL := ""
-	for _, o := range st.Outputs {
-		if aws.ToString(o.OutputKey) == "LeaderboardApiUrl" {
-			apiURL = aws.ToString(o.OutputValue)
-		}
-	}
+	g := startGame(t, m, 42, 30, map[string]string{"BatchSize": "25", "SearchApiVersion": version})
+	sim, poller, apiURL, advance := g.sim, g.poller, g.apiURL, g.advance
 
 	play := func(m *Main, ticks int) {
 		t.Helper()
@@ -98,6 +64,7 @@ func playGame(t *testing.T, version string) {
 			t.Fatalf("in stream mode %d tweets were served more than once", r)
 		}
 	}
+	ctx := context.Background()
 	play(m, 4)
 	if version == "1.1" {
 		for _, mode := range []string{tweets.FailInternal, tweets.FailRateLimit, tweets.FailMalformed} {
@@ -116,6 +83,63 @@ func playGame(t *testing.T, version string) {
 	if sim.Served() <= served {
 		t.Fatalf("no new tweets after the restart: %d, then %d", served, sim.Served())
 	}
+}
+
+// game is retweet-leaderboard deployed on an eddy, polling a simulator
+// whose clock the test moves.
+type game struct {
+	sim             *tweets.Sim
+	poller          string // the tweet search poller's function
+	apiURL, pageURL string // the stack's outputs (execute-api addresses)
+	advance         func(time.Duration)
+}
+
+// startGame starts a simulator (of users users, from seed) and deploys
+// retweet-leaderboard from the repository as the stack
+// serverlessrepo-game in stream mode, with extra parameters.
+func startGame(t *testing.T, m *Main, seed int64, users int, extra map[string]string) *game {
+	t.Helper()
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	g := &game{advance: func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }}
+	g.sim = tweets.New(tweets.Config{Seed: seed, Users: users, Hashtags: []string{"#eddy"}, Rate: 10, Start: now.Add(-2 * time.Minute), Clock: clock})
+	srv := httptest.NewServer(g.sim.Handler())
+	t.Cleanup(srv.Close)
+
+	c := &clientFlags{endpoint: m.URL(), region: "us-east-1"}
+	if err := storeSimCredentials(ctx, c, g.sim.Credentials()); err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]string{
+		"Hashtag": "#eddy", "SearchApiBaseUrl": srv.URL, "SSMParameterPrefix": upParamPrefix,
+		"StreamModeEnabled": "true", "PollingFrequencyInMinutes": "60",
+	}
+	for k, v := range extra {
+		params[k] = v
+	}
+	var out bytes.Buffer
+	if err := deployApp(ctx, c, &out, "retweet-leaderboard", "game", params, appCapabilities); err != nil {
+		t.Fatalf("deploy: %v\n%s", err, out.String())
+	}
+	var err error
+	if g.poller, err = nestedOutput(ctx, c.cloudformation(), "serverlessrepo-game", upPollerOutput); err != nil {
+		t.Fatal(err)
+	}
+	st, err := describeStack(ctx, c.cloudformation(), "serverlessrepo-game")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range st.Outputs {
+		switch aws.ToString(o.OutputKey) {
+		case "LeaderboardApiUrl":
+			g.apiURL = aws.ToString(o.OutputValue)
+		case "LeaderboardPageUrl":
+			g.pageURL = aws.ToString(o.OutputValue)
+		}
+	}
+	return g
 }
 
 // leaderboard returns what GET url answers, as the simulator's entries.
