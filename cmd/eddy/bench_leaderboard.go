@@ -36,6 +36,7 @@ type leaderboardBenchOptions struct {
 	rate                                        float64
 	tick, wait                                  time.Duration
 	seconds, simUsers, batchSize                int
+	cpuprofile                                  string
 }
 
 func benchLeaderboardCommand() *cobra.Command {
@@ -85,11 +86,12 @@ The command exits 0 whatever the figures.`,
 	f.IntVar(&o.simUsers, "sim-users", 1000, "accounts tweeting in the simulator")
 	f.IntVar(&o.batchSize, "batch-size", 100, "retweet-leaderboard's BatchSize parameter: tweets in each TweetProcessor invoke of the poller")
 	f.DurationVar(&o.wait, "wait", 2*time.Minute, "how long to wait for the leaderboard to match after the last tick")
+	f.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run (the in-process server included) to this file")
 	return cmd
 }
 
 func runLeaderboardBench(ctx context.Context, o leaderboardBenchOptions, w io.Writer) error {
-	run, err := prepareBench(ctx, "", "", Config{BundledApps: true}, false)
+	run, err := prepareBench(ctx, "", o.cpuprofile, Config{BundledApps: true}, false)
 	if err != nil {
 		return err
 	}
