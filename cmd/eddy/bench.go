@@ -15,7 +15,7 @@ import (
 func benchCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Measure eddy against the floor and its peers"}
 	cmd.AddCommand(benchInvokeCommand(), benchAsyncCommand(), benchTablesCommand(), benchQueuesCommand(), benchBucketsCommand(), benchHTTPCommand(), benchDeployCommand(),
-		benchAppsSearchCommand(), benchAppsDeployCommand())
+		benchAppsSearchCommand(), benchAppsDeployCommand(), benchLeaderboardCommand())
 	return cmd
 }
 
