@@ -116,6 +116,11 @@ func NewMain(cfg Config, logger *slog.Logger) *Main {
 	if cfg.DataDir == "" {
 		cfg.DataDir = ".eddy"
 	}
+	// Functions start in their own directories under the data directory,
+	// so paths into it must not depend on the working directory.
+	if abs, err := filepath.Abs(cfg.DataDir); err == nil {
+		cfg.DataDir = abs
+	}
 	if cfg.AccountID == "" {
 		cfg.AccountID = "000000000000"
 	}
