@@ -7,7 +7,9 @@
 // grouped by user first; each user's best tweet of the batch is then
 // written with one conditional UpdateItem (see Condition), several users
 // at a time, so that processors running at the same time never lose a
-// better score. A retried batch writes nothing twice.
+// better score. The batch's scores are then merged into the top item,
+// the first players the leaderboard reads in one go (see updateTop). A
+// retried batch writes nothing twice.
 package processor
 
 import (
@@ -71,6 +73,11 @@ func (p *Processor) Handle(ctx context.Context, event json.RawMessage) (Result, 
 	res := Result{Tweets: len(tweets), Skipped: len(skipped), Users: len(best)}
 	updated, err := p.write(ctx, best)
 	res.Updated = updated
+	if tt, ok := p.DB.(TopTable); ok && err == nil && len(best) > 0 {
+		if err = updateTop(ctx, tt, p.Table, best); err != nil {
+			p.logf("ERROR merge the batch into the top item of table %s: %v", p.Table, err)
+		}
+	}
 	p.logf("batch of %d tweets: %d users scored, %d best tweets stored, %d skipped", len(tweets), res.Users, res.Updated, res.Skipped)
 	return res, err
 }
