@@ -13,6 +13,10 @@ type apiRoute struct {
 	event  string
 	path   string
 	method string // as the template gives it
+	// payload and timeout are an HttpApi event's PayloadFormatVersion
+	// ("2.0" when not given) and TimeoutInMillis (nil when not given).
+	payload string
+	timeout any
 }
 
 // apiSpec is an AWS::Serverless::Api or AWS::Serverless::HttpApi, explicit
@@ -138,8 +142,14 @@ func (t *transformer) httpAPIEvent(f *fnCtx, name string, ep map[string]any) err
 	if _, ok := f.r["Condition"]; ok && api == implicitHTTP {
 		return fmt.Errorf("function %s: an HttpApi event of a function with a Condition is %w", f.id, ErrUnsupported)
 	}
+	payload := "2.0"
+	if v, ok := ep["PayloadFormatVersion"]; ok {
+		if payload, _ = v.(string); payload != "1.0" && payload != "2.0" {
+			return invalid(f.id, "Event with id [%s] is invalid. PayloadFormatVersion must be \"1.0\" or \"2.0\".", name)
+		}
+	}
 	s := t.implicit.spec(t.implicit.http, api)
-	s.routes = append(s.routes, apiRoute{f: f, event: name, path: path, method: method})
+	s.routes = append(s.routes, apiRoute{f: f, event: name, path: path, method: method, payload: payload, timeout: deepCopy(ep["TimeoutInMillis"])})
 	return nil
 }
 
@@ -480,15 +490,16 @@ func (t *transformer) genHTTP(s *apiSpec) error {
 				item = map[string]any{}
 				paths[rt.path] = item
 			}
-			op := map[string]any{
-				"x-amazon-apigateway-integration": map[string]any{
-					"type":                 "aws_proxy",
-					"httpMethod":           "POST",
-					"payloadFormatVersion": "2.0",
-					"uri":                  map[string]any{"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + invokeTarget(rt.f) + "}/invocations"},
-				},
-				"responses": map[string]any{},
+			integration := map[string]any{
+				"type":                 "aws_proxy",
+				"httpMethod":           "POST",
+				"payloadFormatVersion": rt.payload,
+				"uri":                  map[string]any{"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + invokeTarget(rt.f) + "}/invocations"},
 			}
+			if rt.timeout != nil {
+				integration["timeoutInMillis"] = rt.timeout
+			}
+			op := map[string]any{"x-amazon-apigateway-integration": integration, "responses": map[string]any{}}
 			if rt.path == "$default" {
 				op["isDefaultRoute"] = true
 			}

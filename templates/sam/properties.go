@@ -47,7 +47,7 @@ var properties = map[string]propertySet{
 	"CloudWatchEvent": {known: ruleKnown, done: ruleDone},
 	"EventBridgeRule": {known: ruleKnown, done: ruleDone},
 	"Api":             {known: "Auth Method Path RequestModel RequestParameters ResponseTransferMode RestApiId Stage TimeoutInMillis", done: "Method Path RestApiId"},
-	"HttpApi":         {known: "ApiId Auth Method Path PayloadFormatVersion RouteSettings Stage TimeoutInMillis", done: "ApiId Method Path"},
+	"HttpApi":         {known: "ApiId Auth Method Path PayloadFormatVersion RouteSettings Stage TimeoutInMillis", done: "ApiId Method Path PayloadFormatVersion TimeoutInMillis"},
 	"ScheduleV2": {
 		known: "DeadLetterConfig Description EndDate FlexibleTimeWindow GroupName Input KmsKeyArn Name OmitName PermissionsBoundary RetryPolicy RoleArn ScheduleExpression ScheduleExpressionTimezone StartDate State",
 		done:  "DeadLetterConfig Description EndDate FlexibleTimeWindow GroupName Input KmsKeyArn Name RetryPolicy RoleArn ScheduleExpression ScheduleExpressionTimezone StartDate State",

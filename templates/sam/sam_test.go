@@ -402,3 +402,42 @@ func TestMutations(t *testing.T) {
 		t.Fatal("no mutations ran")
 	}
 }
+
+// TestHttpApiPayloadFormat checks an HttpApi event's PayloadFormatVersion
+// and TimeoutInMillis reach its integration, as samtranslator puts them.
+func TestHttpApiPayloadFormat(t *testing.T) {
+	event := func(props map[string]any) map[string]any {
+		p := map[string]any{"Path": "/items", "Method": "get"}
+		for k, v := range props {
+			p[k] = v
+		}
+		return map[string]any{"Resources": map[string]any{"Fn": map[string]any{
+			"Type": "AWS::Serverless::Function",
+			"Properties": map[string]any{"Runtime": "python3.12", "Handler": "app.handler", "InlineCode": "x",
+				"Events": map[string]any{"Get": map[string]any{"Type": "HttpApi", "Properties": p}}},
+		}}}
+	}
+	integration := func(out map[string]any) map[string]any {
+		api := out["Resources"].(map[string]any)["ServerlessHttpApi"].(map[string]any)
+		body := api["Properties"].(map[string]any)["Body"].(map[string]any)
+		op := body["paths"].(map[string]any)["/items"].(map[string]any)["get"].(map[string]any)
+		return op["x-amazon-apigateway-integration"].(map[string]any)
+	}
+	out, err := sam.Transform(event(map[string]any{"PayloadFormatVersion": "1.0", "TimeoutInMillis": 5000}), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ig := integration(out); ig["payloadFormatVersion"] != "1.0" || ig["timeoutInMillis"] != 5000 {
+		t.Errorf("integration %v", ig)
+	}
+	out, err = sam.Transform(event(nil), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ig := integration(out); ig["payloadFormatVersion"] != "2.0" || ig["timeoutInMillis"] != nil {
+		t.Errorf("default integration %v", ig)
+	}
+	if _, err := sam.Transform(event(map[string]any{"PayloadFormatVersion": "3.0"}), opts); err == nil || !strings.Contains(err.Error(), "PayloadFormatVersion must be") {
+		t.Errorf("PayloadFormatVersion 3.0: %v", err)
+	}
+}
