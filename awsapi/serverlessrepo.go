@@ -149,23 +149,10 @@ func (h *Handler) serveServerlessRepo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	var body []byte
-	if r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut {
-		var err error
-		body, err = readBody(r, maxRepoRequest, badRequestf("The request body is too large."))
-		if err != nil {
-			h.writeRepoError(w, r, err)
-			return
-		}
-	}
-	decode := func(v any) error {
-		if len(strings.TrimSpace(string(body))) == 0 {
-			return nil
-		}
-		if err := json.Unmarshal(body, v); err != nil {
-			return badRequestf("Could not parse the request body: %s", jsonProblem(err))
-		}
-		return nil
+	decode, err := repoBody(r, r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut)
+	if err != nil {
+		h.writeRepoError(w, r, err)
+		return
 	}
 	q := r.URL.Query()
 	maxItems := 0
@@ -179,7 +166,6 @@ func (h *Handler) serveServerlessRepo(w http.ResponseWriter, r *http.Request) {
 	}
 	var (
 		out    any
-		err    error
 		status = http.StatusOK
 	)
 	route := r.Method + " " + strings.Join(append([]string{parts[0]}, kinds(parts[1:])...), "/")
@@ -301,6 +287,27 @@ func omit(s string) any {
 	return s
 }
 
+// repoBody reads a repository request's JSON body when it has one, and
+// returns what decodes it: an empty body decodes to nothing.
+func repoBody(r *http.Request, has bool) (func(v any) error, error) {
+	var body []byte
+	if has {
+		var err error
+		if body, err = readBody(r, maxRepoRequest, badRequestf("The request body is too large.")); err != nil {
+			return nil, err
+		}
+	}
+	return func(v any) error {
+		if len(strings.TrimSpace(string(body))) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(body, v); err != nil {
+			return badRequestf("Could not parse the request body: %s", jsonProblem(err))
+		}
+		return nil
+	}, nil
+}
+
 func badRequestf(format string, args ...any) error {
 	return eddy.TypedErrorf(eddy.EINVALID, "BadRequestException", format, args...)
 }
@@ -417,29 +424,16 @@ func (h *Handler) serveCatalog(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) serveRepoSources(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	svc := h.Repo
-	var body []byte
-	if r.Method == http.MethodPost {
-		var err error
-		if body, err = readBody(r, maxRepoRequest, badRequestf("The request body is too large.")); err != nil {
-			h.writeRepoError(w, r, err)
-			return
-		}
-	}
-	decode := func(v any) error {
-		if len(strings.TrimSpace(string(body))) == 0 {
-			return nil
-		}
-		if err := json.Unmarshal(body, v); err != nil {
-			return badRequestf("Could not parse the request body: %s", jsonProblem(err))
-		}
-		return nil
+	decode, err := repoBody(r, r.Method == http.MethodPost)
+	if err != nil {
+		h.writeRepoError(w, r, err)
+		return
 	}
 	var in struct {
 		URL string `json:"url"`
 	}
 	var (
 		out    any
-		err    error
 		status = http.StatusOK
 	)
 	switch r.Method + " " + strings.TrimPrefix(r.URL.Path, sar.PathPrefix) {
