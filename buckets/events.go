@@ -219,7 +219,11 @@ func (st *bucketState) runEvents(ctx context.Context) error {
 			mu.Unlock()
 			for _, tb := range due {
 				// Removes the tombstone and nothing written after it.
-				if err := st.stream.Purge(ctx, jetstream.WithPurgeSubject(tb.subject), jetstream.WithPurgeSequence(tb.seq+1)); err != nil && ctx.Err() == nil {
+				err := st.stream.Purge(ctx, jetstream.WithPurgeSubject(tb.subject), jetstream.WithPurgeSequence(tb.seq+1))
+				if st.records != nil {
+					st.records.drop(tb.subject)
+				}
+				if err != nil && ctx.Err() == nil {
 					st.s.cfg.Logger.Warn("buckets: remove tombstone", "bucket", st.metaName(), "err", err)
 				}
 			}

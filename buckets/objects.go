@@ -44,8 +44,22 @@ func (st *bucketState) subject(key string) string { return st.subj + engine.Enco
 // current returns a key's latest record and its sequence; nil and the
 // sequence of the tombstone (or 0) when the key has no object.
 func (st *bucketState) current(ctx context.Context, key string) (*record, uint64, error) {
-	m, err := st.stream.GetLastMsgForSubject(ctx, st.subject(key))
+	subject := st.subject(key)
+	var epoch uint64
+	if c := st.records; c != nil {
+		if r, seq, ok := c.get(subject); ok {
+			if r != nil {
+				r.Bucket, r.Key, r.Sequencer = st.getMeta().Name, key, sequencer(seq)
+			}
+			return r, seq, nil
+		}
+		epoch = c.begin()
+	}
+	m, err := st.stream.GetLastMsgForSubject(ctx, subject)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		if st.records != nil {
+			st.records.readDone(epoch, subject, nil, 0)
+		}
 		return nil, 0, nil
 	}
 	if gone(err) {
@@ -59,9 +73,14 @@ func (st *bucketState) current(ctx context.Context, key string) (*record, uint64
 		return nil, 0, fmt.Errorf("buckets: record of %s: %w", key, err)
 	}
 	if r.Del {
-		return nil, m.Sequence, nil
+		r = nil
 	}
-	r.Bucket, r.Key, r.Sequencer = st.getMeta().Name, key, sequencer(m.Sequence)
+	if st.records != nil {
+		st.records.readDone(epoch, subject, r, m.Sequence)
+	}
+	if r != nil {
+		r.Bucket, r.Key, r.Sequencer = st.getMeta().Name, key, sequencer(m.Sequence)
+	}
 	return r, m.Sequence, nil
 }
 
@@ -85,8 +104,13 @@ func (st *bucketState) publish(ctx context.Context, key string, rec *record, exp
 	if expect != nil {
 		opts = append(opts, jetstream.WithExpectLastSequencePerSubject(*expect))
 	}
-	ack, err := st.s.publish(ctx, &nats.Msg{Subject: st.subject(key), Data: data}, opts...)
+	subject := st.subject(key)
+	ack, err := st.s.publish(ctx, &nats.Msg{Subject: subject, Data: data}, opts...)
 	if err != nil {
+		if st.records != nil {
+			// It lost a race, or may have been stored without an answer.
+			st.records.drop(subject)
+		}
 		var apiErr *jetstream.APIError
 		if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
 			return 0, errConflict
@@ -95,6 +119,13 @@ func (st *bucketState) publish(ctx context.Context, key string, rec *record, exp
 			return 0, noSuchBucket()
 		}
 		return 0, fmt.Errorf("buckets: write %s: %w", key, err)
+	}
+	if st.records != nil {
+		cached := rec
+		if rec.Del {
+			cached = nil
+		}
+		st.records.wrote(subject, cached, ack.Sequence)
 	}
 	return ack.Sequence, nil
 }
@@ -203,6 +234,9 @@ func (s *Service) GetObject(ctx context.Context, in *GetObjectInput) (*GetObject
 			if br.single() {
 				data, ferr := br.fetchOne()
 				if ferr != nil && attempt < 3 {
+					// The cached record may be the one whose body was
+					// collected: read the next attempt's from the stream.
+					s.forgetRecord(ctx, in.Bucket, in.Key)
 					continue
 				}
 				br.cur, br.err = data, ferr
@@ -212,6 +246,13 @@ func (s *Service) GetObject(ctx context.Context, in *GetObjectInput) (*GetObject
 			}
 		}
 		return out, err
+	}
+}
+
+// forgetRecord drops a key's cached record.
+func (s *Service) forgetRecord(ctx context.Context, bucket, key string) {
+	if st, err := s.bucket(ctx, bucket); err == nil && st.records != nil {
+		st.records.drop(st.subject(key))
 	}
 }
 

@@ -72,6 +72,11 @@ type ServiceConfig struct {
 	// bucket's stream after the event loop passed it, so that the listing
 	// index of every node sees it (default 1 minute).
 	TombstoneGrace time.Duration
+	// SoleWriter says that this service is the only writer of the
+	// engine's bucket streams (eddy on its embedded engine): it then keeps
+	// keys' latest records in memory, written through, and reads them from
+	// there. Never set it when other nodes share the engine.
+	SoleWriter bool
 	// OrphanAge is how long a body referenced by nothing stays before the
 	// look for orphans after Open deletes it (default 1 hour).
 	OrphanAge time.Duration
@@ -232,6 +237,9 @@ type bucketState struct {
 	stream  jetstream.Stream
 	openErr error
 	idx     *index
+	// records caches keys' latest records when the service is the
+	// engine's only writer (nil otherwise).
+	records *recordCache
 
 	mu      sync.Mutex  // guards meta, loop, stopped
 	meta    *bucketMeta // the latest catalog entry
@@ -245,8 +253,12 @@ type bucketState struct {
 
 func (s *Service) newBucketState(m *bucketMeta) *bucketState {
 	ctx, cancel := context.WithCancel(s.ctx)
-	return &bucketState{s: s, id: m.ID, subj: "eb." + m.ID + ".o.", ready: make(chan struct{}), meta: m,
+	st := &bucketState{s: s, id: m.ID, subj: "eb." + m.ID + ".o.", ready: make(chan struct{}), meta: m,
 		idx: newIndex(), ctx: ctx, cancel: cancel}
+	if s.cfg.SoleWriter {
+		st.records = newRecordCache(recordCacheEntries)
+	}
+	return st
 }
 
 func streamName(id string) string { return streamPrefix + id }

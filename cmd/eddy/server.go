@@ -207,6 +207,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Triggers.Start()
 	m.Buckets = buckets.NewService(buckets.ServiceConfig{
 		Engine: m.Engine, Account: cfg.AccountID, Region: cfg.Region, Logger: m.Logger, LeaseTTL: cfg.LeaseTTL, NodeID: m.Engine.NodeID(),
+		SoleWriter: m.Engine.Embedded(),
 	})
 	m.Buckets.SetNotifications(m.Triggers.BucketNotifications(m.Buckets))
 	if err := m.Buckets.Open(ctx); err != nil {
