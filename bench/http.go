@@ -24,6 +24,7 @@ import (
 // The paths measured by the HTTP benchmark, in the order they run.
 const (
 	PathFloor   = "floor: loopback HTTP echo"
+	PathRelay   = "design floor: bare Runtime API relays"
 	PathDirect  = "Lambda Invoke (raw HTTP)"
 	PathGateway = "HTTP API route"
 )
@@ -217,6 +218,11 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (*HTTPReport, error) {
 			return nil, err
 		}
 		r.Results = append(r.Results, HTTPResult{PathFloor, t})
+		progress("%s: %d echofn processes, each behind its own relay, at concurrency %d", PathRelay, c, c)
+		if t, err = relaysThroughput(ctx, cfg, c); err != nil {
+			return nil, err
+		}
+		r.Results = append(r.Results, HTTPResult{PathRelay, t})
 		for _, m := range []struct {
 			path string
 			op   opFunc
@@ -233,6 +239,49 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (*HTTPReport, error) {
 		}
 	}
 	return r, nil
+}
+
+// relaysThroughput measures the least any emulator that runs a process
+// per instance must spend: c clients, each invoking its own echofn process
+// through a bare Runtime API relay (no API, no registry, no logs), as many
+// processes as eddy starts for c concurrent requests.
+func relaysThroughput(ctx context.Context, cfg HTTPConfig, c int) (Throughput, error) {
+	relays := make([]*relay, c)
+	defer func() {
+		for _, rl := range relays {
+			if rl != nil {
+				rl.close()
+			}
+		}
+	}()
+	for i := range relays {
+		rl, err := startRelay(cfg.Zip)
+		if err != nil {
+			return Throughput{}, fmt.Errorf("bench: http: %w", err)
+		}
+		relays[i] = rl
+	}
+	client := newHTTPClient()
+	defer client.CloseIdleConnections()
+	t, first := runLoad(ctx, c, cfg.Duration, 0, func(ctx context.Context, w, seq int) (bool, error) {
+		body := payload(w, seq)
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, relays[w%c].url, bytes.NewReader(body))
+		if err != nil {
+			return false, err
+		}
+		out, status, err := do(client, req)
+		if err != nil {
+			return false, err
+		}
+		if status != http.StatusOK || !SameJSON(out, body) {
+			return true, fmt.Errorf("relay: worker %d request %d: status %d: %q", w, seq, status, out)
+		}
+		return false, nil
+	})
+	if t.OK == 0 && first != nil {
+		return t, fmt.Errorf("bench: http: relays: %w", first)
+	}
+	return t, ctx.Err()
 }
 
 // createHTTPAPI quick-creates an HTTP API whose $default route invokes fn,
@@ -307,7 +356,7 @@ func (r *HTTPReport) Render(w io.Writer) error {
 		Right:  []bool{false, true, true, true, true, true, true, true},
 	}
 	for _, c := range r.Concurrency {
-		for _, path := range []string{PathFloor, PathDirect, PathGateway} {
+		for _, path := range []string{PathFloor, PathRelay, PathDirect, PathGateway} {
 			x, ok := r.Result(path, c)
 			if !ok {
 				continue
@@ -322,8 +371,8 @@ func (r *HTTPReport) Render(w io.Writer) error {
 	}
 	p.table(t)
 	ratios := Table{
-		Header: []string{"ratios", "concurrency", "API ÷ direct requests/s", "API p50 ÷ direct p50", "API p50 − direct p50", "API p50 ÷ floor p50"},
-		Right:  []bool{false, true, true, true, true, true},
+		Header: []string{"ratios", "concurrency", "API ÷ direct requests/s", "API ÷ relays requests/s", "API p50 ÷ direct p50", "API p50 − direct p50", "API p50 ÷ floor p50"},
+		Right:  []bool{false, true, true, true, true, true, true},
 	}
 	for _, c := range r.Concurrency {
 		g, okg := r.Result(PathGateway, c)
@@ -332,7 +381,11 @@ func (r *HTTPReport) Render(w io.Writer) error {
 		if !okg || !okd || !okf {
 			continue
 		}
-		ratios.Rows = append(ratios.Rows, []string{"HTTP API", strconv.Itoa(c), ratio(g.PerSecond, d.PerSecond),
+		rel := "–"
+		if x, ok := r.Result(PathRelay, c); ok {
+			rel = ratio(g.PerSecond, x.PerSecond)
+		}
+		ratios.Rows = append(ratios.Rows, []string{"HTTP API", strconv.Itoa(c), ratio(g.PerSecond, d.PerSecond), rel,
 			ratio(float64(g.Latency.P50), float64(d.Latency.P50)), us(g.Latency.P50 - d.Latency.P50),
 			ratio(float64(g.Latency.P50), float64(f.Latency.P50))})
 	}
