@@ -75,6 +75,10 @@ type HTTPReport struct {
 // HTTPResult is one path measured at one concurrency.
 type HTTPResult struct {
 	Path string
+	// Throughput's CPU is what the measurement cost per request: this
+	// process (the client, the relays, and eddy when it runs in this
+	// process) and its children (the function processes: the relays'
+	// always, eddy's instances when eddy runs in this process).
 	Throughput
 }
 
@@ -213,22 +217,27 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (*HTTPReport, error) {
 
 	for _, c := range cfg.Concurrency {
 		progress("floor: loopback HTTP echo at concurrency %d", c)
+		before := sampleCPU()
 		t, err := floorThroughput(ctx, TablesConfig{Duration: cfg.Duration}, c)
 		if err != nil {
 			return nil, err
 		}
+		t.CPU = before.cost(sampleCPU(), t.OK+t.Errors)
 		r.Results = append(r.Results, HTTPResult{PathFloor, t})
 		progress("%s: %d echofn processes, each behind its own relay, at concurrency %d", PathRelay, c, c)
-		if t, err = relaysThroughput(ctx, cfg, c); err != nil {
+		rt, err := relaysThroughput(ctx, cfg, c)
+		if err != nil {
 			return nil, err
 		}
-		r.Results = append(r.Results, HTTPResult{PathRelay, t})
+		r.Results = append(r.Results, HTTPResult{PathRelay, rt})
 		for _, m := range []struct {
 			path string
 			op   opFunc
 		}{{PathDirect, direct}, {PathGateway, gateway}} {
 			progress("%s at concurrency %d", m.path, c)
+			before := sampleCPU()
 			t, first := runLoad(ctx, c, cfg.Duration, 0, m.op)
+			t.CPU = before.cost(sampleCPU(), t.OK+t.Errors)
 			if first != nil {
 				r.Notes = append(r.Notes, fmt.Sprintf("%s at concurrency %d: first error: %v", m.path, c, first))
 			}
@@ -263,6 +272,7 @@ func relaysThroughput(ctx context.Context, cfg HTTPConfig, c int) (Throughput, e
 	}
 	client := newHTTPClient()
 	defer client.CloseIdleConnections()
+	before := sampleCPU() // with the processes started, so that their cost is the relays' alone
 	t, first := runLoad(ctx, c, cfg.Duration, 0, func(ctx context.Context, w, seq int) (bool, error) {
 		body := payload(w, seq)
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, relays[w%c].url, bytes.NewReader(body))
@@ -278,6 +288,7 @@ func relaysThroughput(ctx context.Context, cfg HTTPConfig, c int) (Throughput, e
 		}
 		return false, nil
 	})
+	t.CPU = before.cost(sampleCPU(), t.OK+t.Errors)
 	if t.OK == 0 && first != nil {
 		return t, fmt.Errorf("bench: http: relays: %w", first)
 	}
@@ -390,6 +401,30 @@ func (r *HTTPReport) Render(w io.Writer) error {
 			ratio(float64(g.Latency.P50), float64(f.Latency.P50))})
 	}
 	p.table(ratios)
+	cpu := Table{
+		Header: []string{"CPU per request", "concurrency", "function processes", "this process", "machine busy", "function processes alone: most requests/s the CPUs can carry"},
+		Right:  []bool{false, true, true, true, true, true},
+	}
+	for _, c := range r.Concurrency {
+		for _, path := range []string{PathFloor, PathRelay, PathDirect, PathGateway} {
+			x, ok := r.Result(path, c)
+			if !ok || (x.CPU == CPUCost{}) {
+				continue
+			}
+			fn, ceiling := "–", "–"
+			if path != PathFloor && (path == PathRelay || r.InProcess) {
+				fn = us(x.CPU.Children)
+				if x.CPU.Children > 0 {
+					ceiling = fmt.Sprintf("%.0f/s", float64(r.CPUs)*float64(time.Second)/float64(x.CPU.Children))
+				}
+			}
+			cpu.Rows = append(cpu.Rows, []string{path, strconv.Itoa(c), fn, us(x.CPU.Self), fmt.Sprintf("%.0f%%", 100*x.CPU.Busy), ceiling})
+		}
+	}
+	if len(cpu.Rows) > 0 {
+		p.printf("CPU per request from /proc: the function processes are this process's children (the relays'; eddy's instances only with eddy in this process); this process is the client, the relays and an in-process eddy\n\n")
+		p.table(cpu)
+	}
 	targets := Table{Header: []string{"target", "measured", "result"}}
 	for _, x := range r.Targets() {
 		targets.Rows = append(targets.Rows, []string{x.Name, x.Measured, x.Result})

@@ -18,7 +18,8 @@ func TestHTTPReportRender(t *testing.T) {
 			{Path: bench.PathDirect, Throughput: bench.Throughput{Concurrency: 1, OK: 3000, PerSecond: 3000, Latency: lat(300*time.Microsecond, 600*time.Microsecond, 3000)}},
 			{Path: bench.PathGateway, Throughput: bench.Throughput{Concurrency: 1, OK: 2500, PerSecond: 2500, Latency: lat(380*time.Microsecond, 700*time.Microsecond, 2500)}},
 			{Path: bench.PathFloor, Throughput: bench.Throughput{Concurrency: 16, OK: 40000, PerSecond: 40000, Latency: lat(300*time.Microsecond, 900*time.Microsecond, 40000)}},
-			{Path: bench.PathRelay, Throughput: bench.Throughput{Concurrency: 16, OK: 7000, PerSecond: 7000, Latency: lat(time.Millisecond, 4*time.Millisecond, 7000)}},
+			{Path: bench.PathRelay, Throughput: bench.Throughput{Concurrency: 16, OK: 7000, PerSecond: 7000, Latency: lat(time.Millisecond, 4*time.Millisecond, 7000),
+				CPU: bench.CPUCost{Self: 100 * time.Microsecond, Children: 400 * time.Microsecond, Busy: 0.97}}},
 			{Path: bench.PathDirect, Throughput: bench.Throughput{Concurrency: 16, OK: 6000, PerSecond: 6000, Latency: lat(2*time.Millisecond, 5*time.Millisecond, 6000)}},
 			{Path: bench.PathGateway, Throughput: bench.Throughput{Concurrency: 16, OK: 3500, Errors: 1, PerSecond: 3500, Latency: lat(3*time.Millisecond, 6*time.Millisecond, 3500)}},
 		},
@@ -41,6 +42,9 @@ func TestHTTPReportRender(t *testing.T) {
 		"| HTTP API |           1 |                   0.83× |                       – |                1.27× |                80 µs |",
 		"| HTTP API |          16 |                   0.58× |                   0.50× |                1.50× |              1000 µs |",
 		"| design floor: bare Runtime API relays |          16 |       7000 |",
+		// Two CPUs carry 5,000 requests a second of 400 µs each.
+		"| design floor: bare Runtime API relays |          16 |             400 µs |       100 µs |          97% |",
+		"|                                                       5000/s |",
 		"HTTP API ≥ 4,000 requests/s at concurrency 16",
 		"note: HTTP API route at concurrency 16: first error: boom",
 	} {
