@@ -20,8 +20,10 @@ func benchHTTPCommand() *cobra.Command {
 		Long: `Send HTTP requests through an HTTP API's route (quick create: a $default
 route and stage) to a warm aws-lambda-go echo function (bench/echofn, built
 from this checkout), and in the same run invoke the same function directly by
-the Lambda API and time a plain loopback HTTP echo, at each --concurrency
-level; print the figures, their ratios and the targets. Without --endpoint an
+the Lambda API, time a plain loopback HTTP echo, and time the design floor:
+as many echofn processes as clients, each behind a bare Runtime API relay, at
+each --concurrency level; print the figures, their ratios, the CPU each
+request cost (the function processes, this process) and the targets. Without --endpoint an
 eddy server is started in this process on a free port with a temporary data
 directory. The command exits 0 whatever the figures.`,
 		Args: cobra.NoArgs,
