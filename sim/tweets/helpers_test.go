@@ -147,13 +147,20 @@ type searchResponse struct {
 // search calls the v1.1 search with the bearer token and the parameters.
 func (e *simEnv) search(tb testing.TB, params url.Values) searchResponse {
 	tb.Helper()
-	code, _, body := e.get(tb, "/1.1/search/tweets.json?"+params.Encode(), e.bearer())
+	return getJSON[searchResponse](tb, e, "/1.1/search/tweets.json", params)
+}
+
+// getJSON GETs path with the parameters and the bearer token, and decodes
+// the 200 answer.
+func getJSON[T any](tb testing.TB, e *simEnv, path string, params url.Values) T {
+	tb.Helper()
+	code, _, body := e.get(tb, path+"?"+params.Encode(), e.bearer())
 	if code != http.StatusOK {
-		tb.Fatalf("search %v: got %d %s, want 200", params, code, body)
+		tb.Fatalf("GET %s %v: got %d %s, want 200", path, params, code, body)
 	}
-	var r searchResponse
+	var r T
 	if err := json.Unmarshal(body, &r); err != nil {
-		tb.Fatalf("search %v: %v in %s", params, err, body)
+		tb.Fatalf("GET %s %v: %v in %s", path, params, err, body)
 	}
 	return r
 }

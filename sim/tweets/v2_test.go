@@ -2,7 +2,6 @@ package tweets_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -47,15 +46,7 @@ type v2Response struct {
 
 func (e *simEnv) recent(tb testing.TB, params url.Values) v2Response {
 	tb.Helper()
-	code, _, body := e.get(tb, "/2/tweets/search/recent?"+params.Encode(), e.bearer())
-	if code != http.StatusOK {
-		tb.Fatalf("recent %v: got %d %s, want 200", params, code, body)
-	}
-	var r v2Response
-	if err := json.Unmarshal(body, &r); err != nil {
-		tb.Fatalf("recent %v: %v in %s", params, err, body)
-	}
-	return r
+	return getJSON[v2Response](tb, e, "/2/tweets/search/recent", params)
 }
 
 // millisZ is how API v2 ends a time: milliseconds and Z.
