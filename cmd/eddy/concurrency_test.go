@@ -52,6 +52,12 @@ func TestReservedConcurrencyThrottles(t *testing.T) {
 	})
 
 	// Reserved concurrency 1: while one invoke runs, a second is throttled.
+	// The event's instance may hold the one slot for a moment after its
+	// line was written: wait until an invoke gets through.
+	waitFor(t, 10*time.Second, "the event's concurrency to be released", func() bool {
+		_, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("capped"), Payload: []byte(`{}`)})
+		return err == nil
+	})
 	marker := t.TempDir() + "/started"
 	done := make(chan error, 1)
 	go func() {
